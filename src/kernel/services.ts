@@ -1,0 +1,67 @@
+import type { Block, BlockHeader } from './block.js';
+
+/** A service with a life. Both methods are idempotent so a failed start can always be stopped. */
+export interface Service {
+  start?(): Promise<void> | void;
+  stop?(): Promise<void> | void;
+}
+
+/** Time is an input, so tests and simulation can drive it. Unix milliseconds. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export type StoreOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
+/**
+ * An ordered string key-value store with atomic batches. The kernel owns the key layout
+ * (see chain-store.ts); a store plugin only has to keep bytes and apply a batch all or nothing.
+ */
+export interface Store extends Service {
+  /** Where the data lives, for messages (a path, or `memory`). */
+  readonly location: string;
+  get(key: string): Promise<string | undefined>;
+  batch(ops: readonly StoreOp[]): Promise<void>;
+  /** Keys with the given prefix, in key order. */
+  iterate(prefix: string): AsyncIterable<[string, string]>;
+}
+
+/**
+ * A consensus engine decides what a valid seal is and how much work a block proves.
+ * Targets and hashes are 64-char lowercase hex: a seal is valid when `hash <= target`.
+ */
+export interface Consensus extends Service {
+  readonly policy: string;
+  /** The target a child of `parent` must meet; `genesis` anchors absolute schedules (ASERT). */
+  nextTarget(parent: BlockHeader, genesis: BlockHeader): string;
+  checkSeal(header: BlockHeader, hash: string): boolean;
+  /** Expected hashes to meet `target`: 2^256 / (target + 1). */
+  work(target: string): bigint;
+  /**
+   * Searches nonces until the header meets its target; resolves with the sealed header, or
+   * null when `signal` aborts (within 50 ms).
+   */
+  seal(header: BlockHeader, signal: AbortSignal): Promise<BlockHeader | null>;
+}
+
+export interface PeerAddress {
+  host: string;
+  port: number;
+}
+
+/** Carries opaque messages of any size between peers; framing and fragmentation are its business. */
+export interface Transport extends Service {
+  readonly address: PeerAddress;
+  send(to: PeerAddress, message: Uint8Array): void;
+  onMessage(handler: (from: PeerAddress, message: Buffer) => void): void;
+}
+
+/** Where peers come from: a tracker, a static list, peer exchange. */
+export interface Discovery extends Service {
+  peers(): PeerAddress[];
+  onChange(handler: (peers: PeerAddress[]) => void): void;
+}
+
+export type { Block, BlockHeader };

@@ -1,0 +1,24 @@
+/**
+ * Injection tokens: one symbol per service a node is made of. Every constructor parameter
+ * names its token with `@inject(TOKEN)`, so nothing depends on emitted type metadata (which
+ * tsx/esbuild drop silently) and an interface-typed parameter can never resolve to `Object`.
+ */
+export const CONFIG = Symbol.for('cairn.config');
+export const CHAIN_PARAMS = Symbol.for('cairn.chainParams');
+export const LOGGER = Symbol.for('cairn.logger');
+export const CLOCK = Symbol.for('cairn.clock');
+export const EVENTS = Symbol.for('cairn.events');
+export const STORE = Symbol.for('cairn.store');
+export const CONSENSUS = Symbol.for('cairn.consensus');
+export const TRANSPORT = Symbol.for('cairn.transport');
+export const DISCOVERY = Symbol.for('cairn.discovery');
+export const APPS = Symbol.for('cairn.apps');
+export const CHAIN = Symbol.for('cairn.chain');
+export const MEMPOOL = Symbol.for('cairn.mempool');
+export const MINER = Symbol.for('cairn.miner');
+
+export type Token = symbol;
+
+export function tokenName(token: Token): string {
+  return token.description?.replace(/^cairn\./, '') ?? String(token);
+}
