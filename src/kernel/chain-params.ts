@@ -1,0 +1,109 @@
+import { Ajv } from 'ajv';
+import { readFileSync } from 'node:fs';
+import secureJson from 'secure-json-parse';
+import type { NodeConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import { chainIdOf, DEFAULT_GENESIS_TIME, genesisBlock, targetForSeconds, type ChainParams } from './params.js';
+
+/**
+ * ASERT half-life: 144 block times (a day at Bitcoin's 10-minute spacing scaled to ours) is
+ * slow enough that one lucky block barely moves the target, fast enough that a devnet settles
+ * within minutes when its hash rate differs from the initial guess.
+ */
+export const HALF_LIFE_BLOCKS = 144;
+
+/** The chain a node joins: from `--genesis FILE`, else derived from the chain flags. */
+export function resolveChainParams(config: NodeConfig, appIds: string[]): ChainParams {
+  if (config.genesis) return readGenesisFile(config.genesis).params;
+  return paramsFromFlags({ difficulty: config.difficulty, blockTime: config.blockTime, initialTarget: config.initialTarget, apps: appIds });
+}
+
+export interface ChainFlags {
+  difficulty: ChainParams['consensus']['policy'];
+  blockTime: number;
+  initialTarget?: string;
+  apps: string[];
+  network?: string;
+  timestamp?: number;
+  appParams?: Record<string, unknown>;
+}
+
+export function paramsFromFlags(flags: ChainFlags): ChainParams {
+  const blockTimeMs = Math.round(flags.blockTime * 1000);
+  // cs60 starts at the seed's first difficulty, 3 hex zeros; the other policies at a target a
+  // single core meets in about one block time.
+  const initialTarget = flags.initialTarget ?? (flags.difficulty === 'cs60' ? '000' + 'f'.repeat(61) : targetForSeconds(flags.blockTime));
+  return {
+    network: flags.network ?? 'cairn',
+    apps: [...new Set(flags.apps)].sort(),
+    consensus: { policy: flags.difficulty, blockTimeMs, initialTarget, halfLifeMs: blockTimeMs * HALF_LIFE_BLOCKS },
+    timestamp: flags.timestamp ?? DEFAULT_GENESIS_TIME,
+    appParams: flags.appParams ?? {},
+  };
+}
+
+export interface GenesisFile {
+  params: ChainParams;
+  chainId: string;
+  genesis: ReturnType<typeof genesisBlock>['header'];
+}
+
+const paramsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['network', 'apps', 'consensus', 'timestamp', 'appParams'],
+  properties: {
+    network: { type: 'string', minLength: 1, maxLength: 64 },
+    apps: { type: 'array', maxItems: 64, items: { type: 'string', minLength: 1, maxLength: 214 } },
+    consensus: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['policy', 'blockTimeMs', 'initialTarget', 'halfLifeMs'],
+      properties: {
+        policy: { enum: ['asert', 'cs60', 'fixed'] },
+        blockTimeMs: { type: 'integer', minimum: 1 },
+        initialTarget: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        halfLifeMs: { type: 'integer', minimum: 1 },
+      },
+    },
+    timestamp: { type: 'integer', minimum: 0 },
+    appParams: { type: 'object' },
+  },
+} as const;
+
+const fileSchema = {
+  type: 'object',
+  required: ['params', 'chainId'],
+  properties: { params: paramsSchema, chainId: { type: 'string', pattern: '^[0-9a-f]{64}$' }, genesis: { type: 'object' } },
+} as const;
+
+const validateFile = new Ajv({ strict: false }).compile(fileSchema);
+
+export function genesisFileFor(params: ChainParams): GenesisFile {
+  return { params, chainId: chainIdOf(params), genesis: genesisBlock(params).header };
+}
+
+export function readGenesisFile(path: string): GenesisFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError('GENESIS_UNREADABLE', `cannot read genesis file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let data: unknown;
+  try {
+    data = secureJson.parse(text);
+  } catch {
+    throw new ConfigError('GENESIS_INVALID', `genesis file ${path} is not valid JSON`);
+  }
+  if (!validateFile(data)) {
+    const e = validateFile.errors![0]!;
+    throw new ConfigError('GENESIS_INVALID', `genesis file ${path}: ${e.instancePath || 'document'} ${e.message ?? 'is invalid'}`);
+  }
+  const file = data as unknown as GenesisFile;
+  const computed = chainIdOf(file.params);
+  if (computed !== file.chainId) {
+    throw new ConfigError('GENESIS_MISMATCH', `genesis file ${path} says chain ${file.chainId.slice(0, 12)} but its parameters give ${computed.slice(0, 12)}`);
+  }
+  return file;
+}
