@@ -45,9 +45,9 @@ export function publicKeyFromHex(hex: string): KeyObject {
   return key;
 }
 
-export function verifyTxSignature(chainId: string, tx: Tx): boolean {
+export function verifyTxSignature(chainId: string, tx: Tx, bytes: string = signingBytes(chainId, tx)): boolean {
   try {
-    return verify(null, Buffer.from(signingBytes(chainId, tx)), publicKeyFromHex(tx.from), Buffer.from(tx.sig, 'hex'));
+    return verify(null, Buffer.from(bytes), publicKeyFromHex(tx.from), Buffer.from(tx.sig, 'hex'));
   } catch {
     return false; // a malformed key or signature is simply not a valid signature
   }

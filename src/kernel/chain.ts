@@ -1,0 +1,376 @@
+import type { Logger } from 'pino';
+import { inject, injectable } from 'tsyringe';
+import type { ChainApp, StateView } from './app.js';
+import { headerHash, merkleRoot, BLOCK_VERSION, type Block, type BlockHeader } from './block.js';
+import { BlockRules } from './block-rules.js';
+import { BlockTree, type TreeEntry } from './block-tree.js';
+import { ChainStore, del, key, put, STORE_FORMAT, type StoredEntry } from './chain-store.js';
+import type { NodeConfig } from './config.js';
+import { BlockRejection, CairnError, StoreError, TxRejection } from './errors.js';
+import type { BlockEvent, NodeEvents, ReorgEvent } from './events.js';
+import { OrphanPool } from './orphan-pool.js';
+import { genesisBlock, chainIdOf, type ChainParams } from './params.js';
+import { assertWired } from './plugin.js';
+import type { Clock, Consensus, Service, Store, StoreOp } from './services.js';
+import { BaseState, readOnlyView, StateOverlay } from './state.js';
+import { APPS, CHAIN_PARAMS, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, STORE } from './tokens.js';
+import { TxRules, type AppEvent } from './tx-rules.js';
+import { txId, type Tx } from './tx.js';
+import { verifyStoredChain, type VerifyResult } from './verify.js';
+
+export interface TipInfo {
+  hash: string;
+  height: number;
+  header: BlockHeader;
+  totalWork: bigint;
+}
+
+export type BlockOutcome =
+  | { status: 'connected'; hash: string; height: number; reorg?: ReorgEvent }
+  | { status: 'side'; hash: string; height: number }
+  | { status: 'orphan'; hash: string; height: number };
+
+interface StoredMeta {
+  format: number;
+  chainId: string;
+}
+
+/**
+ * The chain engine: validates blocks through the pipeline, keeps the block tree, chooses the
+ * branch with the most work, and moves app state between branches with undo data so that the
+ * state at any tip equals a replay of its branch from genesis. All changes of one tip move
+ * (blocks, state, undo, index, mempool records) are one atomic store batch.
+ */
+@injectable()
+export class ChainEngine implements Service {
+  readonly chainId: string;
+  readonly txRules: TxRules;
+  readonly rules: BlockRules;
+  readonly tree = new BlockTree();
+  readonly orphans = new OrphanPool();
+  private readonly state = new BaseState();
+  private readonly cs: ChainStore;
+  private genesisEntry!: TreeEntry;
+  private queue: Promise<unknown> = Promise.resolve();
+  private started = false;
+
+  constructor(
+    @inject(STORE) store: Store,
+    @inject(CONSENSUS) readonly consensus: Consensus,
+    @inject(APPS) readonly apps: ChainApp[],
+    @inject(CHAIN_PARAMS) readonly params: ChainParams,
+    @inject(CONFIG) config: NodeConfig,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(LOGGER) private readonly log: Logger,
+    @inject(EVENTS) private readonly events: NodeEvents,
+  ) {
+    assertWired('ChainEngine', { store, consensus, apps, params, config, clock, log, events });
+    this.cs = new ChainStore(store);
+    this.chainId = chainIdOf(params);
+    this.txRules = new TxRules(apps, this.chainId);
+    this.rules = new BlockRules(consensus, this.txRules, config.maxBlockTxs);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    const meta = await this.cs.json<StoredMeta>(key.meta);
+    if (!meta) await this.initialise();
+    else {
+      if (meta.format !== STORE_FORMAT) {
+        throw new StoreError('STORE_FORMAT', `the store at ${this.cs.store.location} has format ${meta.format}; this cairn reads format ${STORE_FORMAT}`);
+      }
+      if (meta.chainId !== this.chainId) {
+        throw new StoreError(
+          'STORE_FOREIGN',
+          `the data dir holds chain ${meta.chainId.slice(0, 12)}, but these settings give chain ${this.chainId.slice(0, 12)}: use the same chain settings or another --data-dir`,
+        );
+      }
+      await this.load();
+    }
+    this.started = true;
+    const tip = this.tip();
+    this.log.info({ chainId: this.chainId, height: tip.height, tip: tip.hash }, 'chain loaded');
+  }
+
+  stop(): void {
+    this.started = false;
+  }
+
+  private async initialise(): Promise<void> {
+    for await (const [k] of this.cs.store.iterate('')) {
+      throw new StoreError('STORE_FOREIGN', `the store at ${this.cs.store.location} holds data that is not a cairn chain ('${k.slice(0, 40)}'); it will not be overwritten`);
+    }
+    const genesis = genesisBlock(this.params);
+    const hash = headerHash(genesis.header);
+    const work = this.consensus.work(genesis.header.target);
+    const ops: StoreOp[] = [
+      put(key.meta, { format: STORE_FORMAT, chainId: this.chainId }),
+      put(key.block(hash), genesis),
+      put(key.entry(hash), { header: genesis.header, work: work.toString(16), status: 'valid' } satisfies StoredEntry),
+      put(key.height(0), hash),
+      put(key.tip, hash),
+    ];
+    for (const app of this.apps) {
+      for (const [k, v] of Object.entries(app.genesis?.(this.params.appParams[app.id]) ?? {})) {
+        const text = JSON.stringify(v);
+        ops.push(put(key.state(app.id, k), text));
+        this.state.setRaw(app.id, k, text);
+      }
+    }
+    await this.cs.store.batch(ops);
+    this.genesisEntry = this.tree.add(hash, genesis.header, work, 'valid');
+    this.tree.setBestChain([hash]);
+  }
+
+  private async load(): Promise<void> {
+    const entries: Array<[string, StoredEntry]> = [];
+    for await (const entry of this.cs.scan<StoredEntry>('H:')) entries.push(entry);
+    entries.sort((a, b) => a[1].header.height - b[1].header.height);
+    for (const [hash, e] of entries) {
+      if (e.header.height > 0 && !this.tree.has(e.header.prev)) continue; // unreachable leftovers
+      this.tree.add(hash, e.header, BigInt('0x' + e.work), e.status);
+    }
+    const best: string[] = [];
+    for await (const [height, hash] of this.cs.scan<string>('h:')) {
+      if (Number(height) !== best.length || !this.tree.has(hash)) {
+        throw new StoreError('STORE_DAMAGED', `the store at ${this.cs.store.location} has a broken best-chain index at height ${height}; it will not be reset silently`);
+      }
+      best.push(hash);
+    }
+    const tip = await this.cs.json<string>(key.tip);
+    if (best.length === 0 || best[0] !== this.chainId || tip !== best[best.length - 1]) {
+      throw new StoreError('STORE_DAMAGED', `the store at ${this.cs.store.location} has no consistent tip; it will not be reset silently`);
+    }
+    this.genesisEntry = this.tree.get(best[0]!)!;
+    this.tree.setBestChain(best);
+    for await (const [app, k, raw] of this.cs.states()) this.state.setRaw(app, k, raw);
+  }
+
+  tip(): TipInfo {
+    const e = this.tree.tip();
+    return { hash: e.hash, height: e.header.height, header: e.header, totalWork: e.totalWork };
+  }
+
+  genesis(): TreeEntry {
+    return this.genesisEntry;
+  }
+
+  /** Read-only view of an app's state at the tip. */
+  view(app: string): StateView {
+    return readOnlyView(this.state, app);
+  }
+
+  /** The state at the tip, for layers (the mempool) that stack their own changes on it. */
+  stateLayer(): BaseState {
+    return this.state;
+  }
+
+  query(appId: string, name: string, args: Record<string, unknown> = {}): unknown {
+    const app = this.txRules.app(appId);
+    if (!app) throw new CairnError('APP_UNKNOWN', `this chain runs no app named '${appId}'`);
+    const q = app.queries[name];
+    if (!q) throw new CairnError('QUERY_UNKNOWN', `app '${appId}' has no query '${name}' (has: ${Object.keys(app.queries).join(', ') || 'none'})`);
+    return q(this.view(appId), args);
+  }
+
+  async blockAt(height: number): Promise<Block | undefined> {
+    const hash = this.tree.hashAt(height);
+    return hash ? this.cs.block(hash) : undefined;
+  }
+
+  block(hash: string): Promise<Block | undefined> {
+    return this.cs.block(hash);
+  }
+
+  /** A header for the next block on the tip, committing to `txs` (already valid on the tip). */
+  template(txs: readonly Tx[], now: number): BlockHeader {
+    const tip = this.tree.tip();
+    return {
+      version: BLOCK_VERSION,
+      height: tip.header.height + 1,
+      prev: tip.hash,
+      txRoot: merkleRoot(txs.map((tx) => txId(this.chainId, tx))),
+      time: Math.max(now, this.tree.medianTimePast(tip) + 1),
+      target: this.consensus.nextTarget(tip.header, this.genesisEntry.header),
+      nonce: 0,
+    };
+  }
+
+  /** Runs the whole pipeline on a block from anywhere (a peer, our miner, a test). */
+  submitBlock(raw: unknown): Promise<BlockOutcome> {
+    return this.exclusive(() => this.process(raw));
+  }
+
+  verify(): Promise<VerifyResult> {
+    return this.exclusive(() => verifyStoredChain(this, this.cs, this.state, this.clock));
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async process(raw: unknown): Promise<BlockOutcome> {
+    const block = this.rules.structure(raw);
+    const hash = this.rules.seal(block);
+    if (this.tree.has(hash)) throw new BlockRejection('BLOCK_KNOWN', 'block is already known', 'ignore');
+    const parent = this.tree.get(block.header.prev);
+    if (!parent) {
+      this.orphans.add(hash, block);
+      return { status: 'orphan', hash, height: block.header.height };
+    }
+    const outcome = await this.accept(block, hash, parent);
+    // Orphans waiting for this block can now be judged; their failures are theirs, not ours.
+    const waiting = this.orphans.takeChildren(hash);
+    while (waiting.length) {
+      const [childHash, child] = waiting.shift()!;
+      const childParent = this.tree.get(child.header.prev);
+      if (!childParent) continue;
+      try {
+        await this.accept(child, childHash, childParent);
+        waiting.push(...this.orphans.takeChildren(childHash));
+      } catch (err) {
+        this.log.debug({ hash: childHash, err: (err as Error).message }, 'orphan rejected');
+      }
+    }
+    return outcome;
+  }
+
+  private async accept(block: Block, hash: string, parent: TreeEntry): Promise<BlockOutcome> {
+    this.rules.link(block, parent, this.genesisEntry);
+    this.rules.timestamp(block, this.tree.medianTimePast(parent), this.clock.now());
+    this.rules.transactions(block);
+    const work = this.consensus.work(block.header.target);
+    await this.cs.store.batch([put(key.block(hash), block), put(key.entry(hash), { header: block.header, work: work.toString(16), status: 'unchecked' } satisfies StoredEntry)]);
+    const entry = this.tree.add(hash, block.header, work, 'unchecked');
+    if (entry.totalWork <= this.tree.tip().totalWork) return { status: 'side', hash, height: block.header.height };
+    const reorg = await this.activateBest(entry, block);
+    if (entry.status === 'invalid') throw reorg.error!;
+    return { status: 'connected', hash, height: block.header.height, reorg: reorg.event };
+  }
+
+  /**
+   * Moves the tip to `target`, or, if a block on the way is invalid, marks it and its
+   * descendants and moves to the best remaining candidate instead.
+   */
+  private async activateBest(target: TreeEntry, known?: Block): Promise<{ event?: ReorgEvent; error?: BlockRejection }> {
+    let candidate: TreeEntry | undefined = target;
+    let firstError: BlockRejection | undefined;
+    let event: ReorgEvent | undefined;
+    while (candidate && candidate.totalWork > this.tree.tip().totalWork) {
+      const result = await this.activate(candidate, known);
+      if (result.ok) {
+        event = result.event;
+        break;
+      }
+      firstError ??= result.error;
+      const marked = this.tree.markInvalid(result.failed);
+      await this.cs.store.batch(
+        marked.map((h) => {
+          const e = this.tree.get(h)!;
+          return put(key.entry(h), { header: e.header, work: this.consensus.work(e.header.target).toString(16), status: 'invalid' } satisfies StoredEntry);
+        }),
+      );
+      this.log.warn({ hash: result.failed.hash, height: result.failed.header.height, code: result.error.code }, result.error.message);
+      const next = this.tree.bestCandidate();
+      candidate = next === this.tree.tip() ? undefined : next;
+      known = undefined;
+    }
+    return { event, error: firstError };
+  }
+
+  private async activate(
+    target: TreeEntry,
+    known?: Block,
+  ): Promise<{ ok: true; event?: ReorgEvent } | { ok: false; failed: TreeEntry; error: BlockRejection }> {
+    const oldTip = this.tree.tip();
+    const { fork, branch } = this.tree.branchTo(target);
+    const overlay = new StateOverlay(this.state);
+    const ops: StoreOp[] = [];
+
+    const disconnectedTxs: Tx[] = [];
+    for (let h = oldTip.header.height; h > fork.header.height; h--) {
+      const hash = this.tree.hashAt(h)!;
+      const [undo, block] = await Promise.all([this.cs.undo(hash), this.cs.block(hash)]);
+      if (!undo || !block) throw new StoreError('STORE_DAMAGED', `the store lacks the undo data or body of best-chain block ${hash.slice(0, 12)}`);
+      for (let i = undo.length - 1; i >= 0; i--) overlay.setRaw(undo[i]![0], undo[i]![1], undo[i]![2]);
+      ops.push(del(key.undo(hash)));
+      if (h > target.header.height) ops.push(del(key.height(h)));
+      disconnectedTxs.unshift(...block.txs);
+    }
+
+    const appEvents: Array<AppEvent & { height: number; blockHash: string }> = [];
+    const connectedIds = new Set<string>();
+    const connectedBlocks: Array<{ entry: TreeEntry; ids: string[] }> = [];
+    for (const entry of branch) {
+      const block = entry === target && known ? known : await this.cs.block(entry.hash);
+      if (!block) throw new StoreError('STORE_DAMAGED', `the store lacks the body of block ${entry.hash.slice(0, 12)}`);
+      const blockOverlay = new StateOverlay(overlay);
+      const ids: string[] = [];
+      const events: AppEvent[] = [];
+      const ctx = { height: entry.header.height, time: entry.header.time, blockHash: entry.hash };
+      for (let i = 0; i < block.txs.length; i++) {
+        const tx = block.txs[i]!;
+        const id = txId(this.chainId, tx);
+        try {
+          this.txRules.apply(blockOverlay, tx, id, ctx, events);
+        } catch (err) {
+          if (!(err instanceof TxRejection)) throw err;
+          const error = new BlockRejection('BLOCK_BAD_TX', `transaction ${i} is invalid: ${err.message}`, 'reject', { index: i, txCode: err.code });
+          return { ok: false, failed: entry, error };
+        }
+        ids.push(id);
+      }
+      ops.push(put(key.undo(entry.hash), blockOverlay.undo()), put(key.height(entry.header.height), entry.hash));
+      if (entry.status !== 'valid') {
+        ops.push(put(key.entry(entry.hash), { header: entry.header, work: this.consensus.work(entry.header.target).toString(16), status: 'valid' } satisfies StoredEntry));
+      }
+      blockOverlay.mergeInto(overlay);
+      for (const id of ids) connectedIds.add(id);
+      for (const e of events) appEvents.push({ ...e, height: entry.header.height, blockHash: entry.hash });
+      connectedBlocks.push({ entry, ids });
+    }
+
+    // A transaction of a disconnected block that the new branch lacks goes back to the mempool
+    // in the same batch: a vote reported as counted must never vanish in a fork.
+    const returned = disconnectedTxs.filter((tx) => !connectedIds.has(txId(this.chainId, tx)));
+    for (const tx of returned) ops.push(put(key.mempool(txId(this.chainId, tx)), tx));
+    for (const id of connectedIds) ops.push(del(key.mempool(id)));
+    for (const [app, k, value] of overlay.changed()) ops.push(value === null ? del(key.state(app, k)) : put(key.state(app, k), value));
+    ops.push(put(key.tip, target.hash));
+    await this.cs.store.batch(ops);
+
+    overlay.mergeInto(this.state);
+    this.tree.switchBranch(
+      fork.header.height,
+      branch.map((e) => e.hash),
+    );
+    for (const { entry } of connectedBlocks) entry.status = 'valid';
+
+    const depth = oldTip.header.height - fork.header.height;
+    const event: ReorgEvent | undefined =
+      depth > 0
+        ? { from: { hash: oldTip.hash, height: oldTip.header.height }, to: { hash: target.hash, height: target.header.height }, depth, connected: branch.length }
+        : undefined;
+    if (event) {
+      this.log.info(event, 'reorg');
+      this.events.emit('reorg', event);
+    }
+    this.events.emit('tip', { returned, connectedTxIds: connectedIds });
+    for (const { entry, ids } of connectedBlocks) {
+      const e: BlockEvent = {
+        hash: entry.hash,
+        height: entry.header.height,
+        time: entry.header.time,
+        target: entry.header.target,
+        txIds: ids,
+        totalWork: entry.totalWork.toString(16),
+        reorg: depth > 0,
+      };
+      this.events.emit('block', e);
+    }
+    for (const e of appEvents) this.events.emit('app', e);
+    return { ok: true, event };
+  }
+}

@@ -1,0 +1,138 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { ChainApp, TxContext } from './app.js';
+import { AppRejection, CairnError, TxRejection } from './errors.js';
+import { StateOverlay, type StateLayer } from './state.js';
+import { sha256hex } from './hash.js';
+import { signingBytes, verifyTxSignature, type Tx } from './tx.js';
+
+/** The kernel's own state namespace: ids of transactions on the best chain, for replay refusal. */
+export const TX_INDEX_APP = '_tx';
+export const MAX_TX_BYTES = 16 * 1024;
+const APP_ID = /^[a-z][a-z0-9-]{0,63}$/;
+
+export interface AppEvent {
+  app: string;
+  event: string;
+  data: unknown;
+  txId: string;
+}
+
+export interface ApplyContext {
+  height: number;
+  time: number;
+  blockHash?: string;
+}
+
+const envelopeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['app', 'type', 'payload', 'from', 'nonce', 'sig'],
+  properties: {
+    app: { type: 'string', minLength: 1, maxLength: 64 },
+    type: { type: 'string', minLength: 1, maxLength: 64 },
+    payload: {},
+    from: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    nonce: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    sig: { type: 'string', pattern: '^[0-9a-f]{128}$' },
+  },
+} as const;
+
+export const envelopeAjv = new Ajv({ strict: false, allErrors: false });
+const validateEnvelope = envelopeAjv.compile(envelopeSchema);
+
+/**
+ * One set of transaction rules for every path (mempool, block, verify): the same input gets
+ * the same verdict wherever it arrives. App payload schemas are compiled once, here.
+ */
+export class TxRules {
+  private readonly apps = new Map<string, ChainApp>();
+  private readonly payloadValidators = new Map<string, ValidateFunction>();
+
+  constructor(
+    apps: readonly ChainApp[],
+    readonly chainId: string,
+  ) {
+    const ajv = new Ajv({ strict: false, allErrors: false });
+    for (const app of apps) {
+      if (!APP_ID.test(app.id)) {
+        throw new CairnError('APP_INVALID', `app id '${app.id}' must be lowercase letters, digits and dashes, starting with a letter`);
+      }
+      if (this.apps.has(app.id)) throw new CairnError('APP_INVALID', `two apps are named '${app.id}'`);
+      this.apps.set(app.id, app);
+      for (const [type, handler] of Object.entries(app.tx)) {
+        try {
+          this.payloadValidators.set(`${app.id}/${type}`, ajv.compile(handler.schema));
+        } catch (err) {
+          throw new CairnError('APP_INVALID', `app '${app.id}' has an invalid schema for '${type}': ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+
+  app(id: string): ChainApp | undefined {
+    return this.apps.get(id);
+  }
+
+  appIds(): string[] {
+    return [...this.apps.keys()];
+  }
+
+  /** Shape and size of the envelope: anything from the network passes here first. */
+  checkEnvelope(raw: unknown): Tx {
+    if (!validateEnvelope(raw)) {
+      const e = validateEnvelope.errors![0]!;
+      throw new TxRejection('TX_MALFORMED', `transaction ${e.instancePath || 'envelope'} ${e.message ?? 'is invalid'}`);
+    }
+    const tx = raw as unknown as Tx;
+    if (JSON.stringify(tx).length > MAX_TX_BYTES) throw new TxRejection('TX_TOO_LARGE', `transaction is larger than ${MAX_TX_BYTES} bytes`);
+    return tx;
+  }
+
+  /** Everything that does not depend on state: app, type, payload schema, signature. Returns the id. */
+  checkStateless(tx: Tx): string {
+    const app = this.apps.get(tx.app);
+    if (!app) throw new TxRejection('TX_UNKNOWN_APP', `this chain runs no app named '${tx.app}'`);
+    const validate = this.payloadValidators.get(`${tx.app}/${tx.type}`);
+    if (!validate) throw new TxRejection('TX_UNKNOWN_TYPE', `app '${tx.app}' has no transaction type '${tx.type}'`);
+    if (!validate(tx.payload)) {
+      const e = validate.errors![0]!;
+      throw new TxRejection('TX_BAD_PAYLOAD', `${tx.app}/${tx.type} payload ${e.instancePath || ''} ${e.message ?? 'is invalid'}`.replace(/\s+/g, ' '));
+    }
+    const bytes = signingBytes(this.chainId, tx);
+    if (!verifyTxSignature(this.chainId, tx, bytes)) throw new TxRejection('TX_BAD_SIGNATURE', 'the signature does not match the sender, the chain or the content');
+    return sha256hex(bytes);
+  }
+
+  /**
+   * Runs the app's check and reducer in a child overlay of `layer`, merging only on success,
+   * so a refused transaction leaves no trace. Events are collected for publication once the
+   * block is on the best chain.
+   */
+  apply(layer: StateOverlay, tx: Tx, id: string, ctx: ApplyContext, events?: AppEvent[]): void {
+    if (layer.getRaw(TX_INDEX_APP, id) !== undefined) throw new TxRejection('TX_ALREADY_IN_CHAIN', 'this transaction is already on the chain', 'ignore');
+    const app = this.apps.get(tx.app)!;
+    const handler = app.tx[tx.type]!;
+    const scratch = new StateOverlay(layer as StateLayer);
+    const view = scratch.view(tx.app);
+    const emitted: AppEvent[] = [];
+    const context: TxContext = {
+      chainId: this.chainId,
+      height: ctx.height,
+      time: ctx.time,
+      blockHash: ctx.blockHash,
+      txId: id,
+      emit: (event, data) => emitted.push({ app: tx.app, event, data, txId: id }),
+    };
+    try {
+      handler.check?.(view, tx, context);
+      handler.apply(view, tx, context);
+    } catch (err) {
+      if (err instanceof AppRejection) throw new TxRejection(err.code, err.message, 'reject', err.details);
+      if (err instanceof TxRejection) throw err;
+      throw new TxRejection('TX_APP_ERROR', `app '${tx.app}' failed on '${tx.type}': ${(err as Error)?.message ?? String(err)}`);
+    }
+    scratch.setRaw(TX_INDEX_APP, id, String(ctx.height));
+    scratch.mergeInto(layer);
+    events?.push(...emitted);
+  }
+}
