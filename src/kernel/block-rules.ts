@@ -77,13 +77,13 @@ export class BlockRules {
     return hash;
   }
 
-  link(block: Block, parent: TreeEntry, genesis: TreeEntry): void {
+  link(block: Block, parent: TreeEntry): void {
     const h = block.header;
     if (parent.status === 'invalid') throw new BlockRejection('BLOCK_INVALID_ANCESTOR', `block at height ${h.height} builds on an invalid block`);
     if (h.height !== parent.header.height + 1) {
       throw new BlockRejection('BLOCK_BAD_HEIGHT', `block claims height ${h.height} but its parent is at ${parent.header.height}`);
     }
-    const expected = this.consensus.nextTarget(parent.header, genesis.header);
+    const expected = this.consensus.nextTarget(parent.header, parent.anchor?.header);
     if (h.target !== expected) throw new BlockRejection('BLOCK_BAD_TARGET', `block at height ${h.height} has target ${h.target.slice(0, 16)}… but the chain requires ${expected.slice(0, 16)}…`);
   }
 

@@ -1,12 +1,16 @@
 import type { BlockHeader } from './block.js';
 import type { EntryStatus } from './chain-store.js';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export interface TreeEntry {
   readonly hash: string;
   readonly header: BlockHeader;
   readonly parent: TreeEntry | undefined;
   /** Cumulative work from genesis up to and including this block. */
   readonly totalWork: bigint;
+  /** The height-1 block of this entry's branch: the anchor of absolute difficulty schedules. */
+  readonly anchor: TreeEntry | undefined;
   status: EntryStatus;
 }
 
@@ -34,7 +38,8 @@ export class BlockTree {
 
   add(hash: string, header: BlockHeader, work: bigint, status: EntryStatus): TreeEntry {
     const parent = this.entries.get(header.prev);
-    const entry: TreeEntry = { hash, header, parent, totalWork: (parent?.totalWork ?? 0n) + work, status };
+    const entry: Mutable<TreeEntry> = { hash, header, parent, totalWork: (parent?.totalWork ?? 0n) + work, anchor: parent?.anchor, status };
+    if (header.height === 1) entry.anchor = entry;
     this.entries.set(hash, entry);
     const siblings = this.children.get(header.prev);
     if (siblings) siblings.push(hash);

@@ -191,7 +191,7 @@ export class ChainEngine implements Service {
       prev: tip.hash,
       txRoot: merkleRoot(txs.map((tx) => txId(this.chainId, tx))),
       time: Math.max(now, this.tree.medianTimePast(tip) + 1),
-      target: this.consensus.nextTarget(tip.header, this.genesisEntry.header),
+      target: this.consensus.nextTarget(tip.header, tip.anchor?.header),
       nonce: 0,
     };
   }
@@ -238,7 +238,7 @@ export class ChainEngine implements Service {
   }
 
   private async accept(block: Block, hash: string, parent: TreeEntry): Promise<BlockOutcome> {
-    this.rules.link(block, parent, this.genesisEntry);
+    this.rules.link(block, parent);
     this.rules.timestamp(block, this.tree.medianTimePast(parent), this.clock.now());
     this.rules.transactions(block);
     const work = this.consensus.work(block.header.target);

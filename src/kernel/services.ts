@@ -34,8 +34,14 @@ export interface Store extends Service {
  */
 export interface Consensus extends Service {
   readonly policy: string;
-  /** The target a child of `parent` must meet; `genesis` anchors absolute schedules (ASERT). */
-  nextTarget(parent: BlockHeader, genesis: BlockHeader): string;
+  /**
+   * The target a child of `parent` must meet. `anchor` is the block at height 1 of the
+   * parent's branch (undefined while the parent is genesis): absolute schedules (ASERT) are
+   * anchored there, not at genesis, because the genesis time is fixed by the chain
+   * parameters and may lie months before the network is started. A child of genesis, and
+   * the anchor's child, get `initialTarget`.
+   */
+  nextTarget(parent: BlockHeader, anchor: BlockHeader | undefined): string;
   checkSeal(header: BlockHeader, hash: string): boolean;
   /** Expected hashes to meet `target`: 2^256 / (target + 1). */
   work(target: string): bigint;

@@ -40,7 +40,7 @@ export async function verifyStoredChain(chain: ChainEngine, cs: ChainStore, stor
       if (actual !== hash) return fail(h, hash, 'BLOCK_HASH_MISMATCH', `the stored block hashes to ${actual.slice(0, 12)}, not to its index entry`);
       const parent = tree.get(block.header.prev);
       if (!parent || tree.hashAt(h - 1) !== block.header.prev) return fail(h, hash, 'BLOCK_BAD_LINK', 'the block does not link to the previous block of the chain');
-      chain.rules.link(block, parent, chain.genesis());
+      chain.rules.link(block, parent);
       chain.rules.timestamp(block, tree.medianTimePast(parent), clock.now());
       chain.rules.transactions(block);
       const blockLayer = new StateOverlay(replay);
