@@ -23,6 +23,18 @@ export interface NodeConfig {
   logLevel: LogLevel;
   maxBlockTxs: number;
   mempoolLimit: number;
+  /** Address the transport binds; port 0 picks a free one. */
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+  /** Peers to contact besides those the tracker gives (HOST:PORT). */
+  peers: string[];
+  /** Tracker HOST:PORT; none means static peers and peer exchange only. */
+  tracker?: string;
+  /** Port of the HTTP API on 127.0.0.1; 0 picks a free one; absent disables it. */
+  apiPort?: number;
+  /** How long a misbehaving peer is kept away (ms). */
+  banMs: number;
 }
 
 const schema = {
@@ -42,6 +54,13 @@ const schema = {
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
     maxBlockTxs: { type: 'integer', minimum: 1, maximum: 100_000, default: 5_000 },
     mempoolLimit: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 50_000 },
+    host: { type: 'string', minLength: 1, maxLength: 255, default: '127.0.0.1' },
+    port: { type: 'integer', minimum: 0, maximum: 65535, default: 0 },
+    transport: { enum: ['udp', 'tcp'], default: 'udp' },
+    peers: { type: 'array', maxItems: 256, items: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$' }, default: [] },
+    tracker: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$' },
+    apiPort: { type: 'integer', minimum: 0, maximum: 65535 },
+    banMs: { type: 'integer', minimum: 0, maximum: 86_400_000, default: 600_000 },
   },
 } as const;
 

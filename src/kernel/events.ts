@@ -48,7 +48,8 @@ export interface NodeEventMap {
   block: [BlockEvent];
   reorg: [ReorgEvent];
   app: [AppEventMessage];
-  tx: [{ id: string; tx: Tx }];
+  tx: [{ id: string; tx: Tx; source?: string }];
+  sync: [{ height: number; target: number }];
   rejected: [RejectionEvent];
   tip: [TipChange];
 }

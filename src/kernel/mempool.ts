@@ -86,11 +86,14 @@ export class Mempool implements Service {
     this.started = false;
   }
 
-  /** The mempool path: the same rules as a block, judged on the tip plus pending transactions. */
-  async add(raw: unknown): Promise<{ id: string }> {
+  /**
+   * The mempool path: the same rules as a block, judged on the tip plus pending transactions.
+   * `source` names the peer it came from, so it is not relayed back there.
+   */
+  async add(raw: unknown, source?: string): Promise<{ id: string }> {
     const { id, tx } = this.admit(raw);
     await this.store.batch([put(key.mempool(id), tx)]);
-    this.events.emit('tx', { id, tx });
+    this.events.emit('tx', { id, tx, source });
     return { id };
   }
 

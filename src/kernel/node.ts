@@ -12,7 +12,8 @@ import { Miner } from './miner.js';
 import { orderPlugins, type Plugin } from './plugin.js';
 import { chainIdOf, type ChainParams } from './params.js';
 import { systemClock, type Clock, type Service } from './services.js';
-import { APPS, CHAIN, CHAIN_PARAMS, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, MEMPOOL, MINER, STORE, tokenName, type Token } from './tokens.js';
+import { Network } from './net/network.js';
+import { APPS, CHAIN, CHAIN_PARAMS, CLOCK, CONFIG, CONSENSUS, DISCOVERY, EVENTS, LOGGER, MEMPOOL, MINER, NETWORK, STORE, TRANSPORT, tokenName, type Token } from './tokens.js';
 
 export interface NodeOptions {
   config: NodeConfig;
@@ -51,6 +52,16 @@ function kernelPlugins(options: NodeOptions, logger: Logger, events: NodeEvents)
       needs: [CHAIN, STORE, CONFIG, EVENTS, CLOCK, LOGGER],
       register: (c) => c.register(MEMPOOL, { useClass: Mempool }, { lifecycle: Lifecycle.ContainerScoped }),
     },
+    ...(options.plugins.some((p) => p.provides.includes(TRANSPORT))
+      ? [
+          {
+            name: 'network',
+            provides: [NETWORK],
+            needs: [TRANSPORT, DISCOVERY, CHAIN, MEMPOOL, STORE, EVENTS, CLOCK, CONFIG, LOGGER],
+            register: (c: DependencyContainer) => c.register(NETWORK, { useClass: Network }, { lifecycle: Lifecycle.ContainerScoped }),
+          },
+        ]
+      : []),
     {
       name: 'miner',
       provides: [MINER],
@@ -96,6 +107,11 @@ export class CairnNode {
 
   get miner(): Miner {
     return this.resolve<Miner>(MINER);
+  }
+
+  /** The gossip layer; undefined for a node without a transport. */
+  get network(): Network | undefined {
+    return this.container.isRegistered(NETWORK, true) ? this.resolve<Network>(NETWORK) : undefined;
   }
 
   resolve<T>(token: Token): T {

@@ -16,6 +16,7 @@ export const APPS = Symbol.for('cairn.apps');
 export const CHAIN = Symbol.for('cairn.chain');
 export const MEMPOOL = Symbol.for('cairn.mempool');
 export const MINER = Symbol.for('cairn.miner');
+export const NETWORK = Symbol.for('cairn.network');
 
 export type Token = symbol;
 

@@ -1,0 +1,50 @@
+import { Ajv } from 'ajv';
+import { headerHash, type BlockHeader } from '../block.js';
+import type { BlockTree } from '../block-tree.js';
+import type { Consensus } from '../services.js';
+
+const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+const uint = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const validateHeader = new Ajv({ strict: false }).compile({
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'height', 'prev', 'txRoot', 'time', 'target', 'nonce'],
+  properties: { version: uint, height: uint, prev: hex64, txRoot: hex64, time: uint, target: hex64, nonce: uint },
+});
+
+export interface CheckedHeader {
+  hash: string;
+  header: BlockHeader;
+}
+
+/**
+ * Checks a run of headers before any body is fetched: shape, linkage, height, seal and the
+ * required target. A peer cannot make us download bodies of a chain without its work.
+ * Returns undefined (and the caller blames the peer) at the first bad header.
+ */
+export function checkHeaderRun(raw: readonly unknown[], tree: BlockTree, consensus: Consensus): CheckedHeader[] | undefined {
+  const out: CheckedHeader[] = [];
+  let prev: BlockHeader | undefined;
+  let prevHash: string | undefined;
+  let anchor: BlockHeader | undefined;
+  for (const item of raw) {
+    if (!validateHeader(item)) return undefined;
+    const header = item as unknown as BlockHeader;
+    if (!prev) {
+      const parent = tree.get(header.prev);
+      if (!parent) return undefined;
+      prev = parent.header;
+      prevHash = parent.hash;
+      anchor = parent.anchor?.header;
+    }
+    if (header.prev !== prevHash || header.height !== prev.height + 1) return undefined;
+    if (header.target !== consensus.nextTarget(prev, anchor)) return undefined;
+    const hash = headerHash(header);
+    if (!consensus.checkSeal(header, hash)) return undefined;
+    if (header.height === 1) anchor = header;
+    out.push({ hash, header });
+    prev = header;
+    prevHash = hash;
+  }
+  return out;
+}

@@ -1,0 +1,216 @@
+import type { Logger } from 'pino';
+import type { ChainEngine } from '../chain.js';
+import { BlockRejection } from '../errors.js';
+import type { NodeEvents } from '../events.js';
+import type { Clock } from '../services.js';
+import { checkHeaderRun, type CheckedHeader } from './header-chain.js';
+import { blockLocator } from './locator.js';
+import { MAX_HEADERS, type Message } from './messages.js';
+import type { PeerState } from './peer-book.js';
+
+export interface SyncLink {
+  send(peer: PeerState, message: Message): void;
+  blame(peer: PeerState, code: string, verdict: 'reject' | 'ignore', message: string): void;
+  readyPeers(): PeerState[];
+}
+
+interface Page {
+  req: number;
+  hashes: string[];
+  lastHeight: number;
+  peer?: PeerState;
+  sentAt: number;
+  blocks?: unknown[];
+  tries: number;
+}
+
+export const PAGE_SIZE = 250;
+const MAX_PAGES_IN_FLIGHT = 4;
+export const STALL_MS = 4000;
+
+/**
+ * Headers-first catch-up: headers from one peer (checked for linkage, targets and seals
+ * before any body is asked for), then bodies in pages from every peer that has them, applied
+ * in order. A page that does not come back in time is asked of another peer and its first
+ * peer loses score.
+ */
+export class SyncManager {
+  private headerPeer?: PeerState;
+  private headerAskedAt = 0;
+  private lastHeader?: CheckedHeader;
+  private moreHeaders = false;
+  private readonly queue: CheckedHeader[] = [];
+  private pages: Page[] = [];
+  private nextReq = 1;
+  private draining = false;
+  target = 0;
+
+  constructor(
+    private readonly link: SyncLink,
+    private readonly chain: ChainEngine,
+    private readonly clock: Clock,
+    private readonly events: NodeEvents,
+    private readonly log: Logger,
+  ) {}
+
+  get active(): boolean {
+    return this.headerPeer !== undefined || this.pages.length > 0 || this.queue.length > 0;
+  }
+
+  /** Starts a catch-up from `peer` when it claims more work than we have. */
+  consider(peer: PeerState): void {
+    if (this.active || peer.work <= this.chain.tip().totalWork) return;
+    this.askHeaders(peer, blockLocator(this.chain.tree));
+  }
+
+  private askHeaders(peer: PeerState, locator: string[]): void {
+    this.headerPeer = peer;
+    this.headerAskedAt = this.clock.now();
+    this.target = Math.max(this.target, peer.height);
+    this.link.send(peer, { t: 'getheaders', locator, limit: MAX_HEADERS });
+  }
+
+  onHeaders(peer: PeerState, raw: unknown[]): void {
+    if (peer !== this.headerPeer) return; // unsolicited or late: ignore
+    this.headerPeer = undefined;
+    const tree = this.chain.tree;
+    // Headers we already hold as blocks are skipped; the run must link from our tree.
+    let start = 0;
+    while (start < raw.length && tree.has(this.hashOf(raw[start]))) start++;
+    const run = checkHeaderRun(raw.slice(start), tree, this.chain.consensus);
+    if (!run) {
+      this.link.blame(peer, 'HEADERS_INVALID', 'reject', 'headers do not link, miss their target or lack their work');
+      return;
+    }
+    this.moreHeaders = raw.length >= MAX_HEADERS;
+    if (run.length) {
+      this.queue.push(...run);
+      this.lastHeader = run[run.length - 1];
+    }
+    if (this.moreHeaders && start === raw.length && raw.length) {
+      // Everything was known: continue from the last header of this response.
+      const last = raw[raw.length - 1] as { prev: string };
+      this.askHeaders(peer, [this.hashOf(raw[raw.length - 1]), last.prev]);
+      return;
+    }
+    this.fill();
+    this.maybeContinueHeaders(peer);
+  }
+
+  private hashOf(raw: unknown): string {
+    try {
+      return this.chain.rules.seal(raw as never);
+    } catch {
+      return '';
+    }
+  }
+
+  onBlocks(peer: PeerState, req: number, blocks: unknown[], missing: string[] | undefined): void {
+    const page = this.pages.find((p) => p.req === req);
+    if (!page || page.peer !== peer || page.blocks) return;
+    if (missing?.length) {
+      // The peer sent what fits in one message; the rest becomes a new page in the same place.
+      const rest: Page = { req: this.nextReq++, hashes: missing, lastHeight: page.lastHeight, sentAt: 0, tries: 0 };
+      this.pages.splice(this.pages.indexOf(page) + 1, 0, rest);
+    }
+    page.blocks = blocks;
+    void this.drain();
+  }
+
+  /** Assigns unsent pages to peers, round-robin over those claiming enough height. */
+  private fill(): void {
+    while (this.queue.length && this.pages.length < MAX_PAGES_IN_FLIGHT * 4) {
+      const batch = this.queue.splice(0, PAGE_SIZE);
+      this.pages.push({ req: this.nextReq++, hashes: batch.map((h) => h.hash), lastHeight: batch[batch.length - 1]!.header.height, sentAt: 0, tries: 0 });
+    }
+    const inFlight = this.pages.filter((p) => p.peer && !p.blocks).length;
+    let budget = MAX_PAGES_IN_FLIGHT - inFlight;
+    for (const page of this.pages) {
+      if (budget <= 0) break;
+      if (page.peer || page.blocks) continue;
+      const peer = this.pickPeer(page);
+      if (!peer) break;
+      this.sendPage(page, peer);
+      budget--;
+    }
+  }
+
+  private rr = 0;
+  private pickPeer(page: Page, not?: PeerState): PeerState | undefined {
+    const able = this.link.readyPeers().filter((p) => p.height >= page.lastHeight && p !== not);
+    if (!able.length) return not && not.ready ? not : undefined;
+    return able[this.rr++ % able.length];
+  }
+
+  private sendPage(page: Page, peer: PeerState): void {
+    page.peer = peer;
+    page.sentAt = this.clock.now();
+    page.tries++;
+    this.link.send(peer, { t: 'getblocks', hashes: page.hashes, req: page.req });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.pages.length && this.pages[0]!.blocks) {
+        const page = this.pages.shift()!;
+        for (const block of page.blocks!) {
+          try {
+            await this.chain.submitBlock(block);
+          } catch (err) {
+            if (err instanceof BlockRejection && err.verdict === 'ignore') continue;
+            this.link.blame(page.peer!, err instanceof BlockRejection ? err.code : 'BLOCK_MALFORMED', 'reject', (err as Error).message);
+            this.reset();
+            return;
+          }
+        }
+        this.events.emit('sync', { height: this.chain.tip().height, target: this.target });
+        this.fill();
+      }
+      if (this.headerPeer) return;
+      this.maybeContinueHeaders();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private maybeContinueHeaders(peer?: PeerState): void {
+    if (!this.moreHeaders || this.headerPeer || this.queue.length > PAGE_SIZE * MAX_PAGES_IN_FLIGHT || !this.lastHeader) return;
+    const source = peer?.ready ? peer : this.link.readyPeers().find((p) => p.height > this.lastHeader!.header.height);
+    if (!source) return;
+    this.moreHeaders = false;
+    this.askHeaders(source, [this.lastHeader.hash]);
+  }
+
+  /** Called periodically: re-ask stalled pages and headers of another peer. */
+  tick(): void {
+    const now = this.clock.now();
+    if (this.headerPeer && now - this.headerAskedAt > STALL_MS) {
+      const staller = this.headerPeer;
+      this.headerPeer = undefined;
+      this.link.blame(staller, 'STALL', 'reject', 'did not answer a headers request');
+      const other = this.link.readyPeers().find((p) => p !== staller && p.work > this.chain.tip().totalWork);
+      if (other) this.askHeaders(other, this.lastHeader ? [this.lastHeader.hash, ...blockLocator(this.chain.tree)] : blockLocator(this.chain.tree));
+    }
+    for (const page of this.pages) {
+      if (page.peer && !page.blocks && now - page.sentAt > STALL_MS) {
+        const staller = page.peer;
+        this.link.blame(staller, 'STALL', 'reject', 'did not answer a blocks request');
+        const other = this.pickPeer(page, staller);
+        if (other && page.tries < 10) this.sendPage(page, other);
+        else page.peer = undefined;
+      }
+    }
+    if (this.pages.length && !this.pages.some((p) => p.peer || p.blocks) && !this.link.readyPeers().length) this.reset();
+    this.fill();
+  }
+
+  reset(): void {
+    this.headerPeer = undefined;
+    this.queue.length = 0;
+    this.pages = [];
+    this.moreHeaders = false;
+    this.lastHeader = undefined;
+  }
+}
