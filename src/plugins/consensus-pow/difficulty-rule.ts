@@ -1,0 +1,9 @@
+import type { BlockHeader } from '../../kernel/block.js';
+
+/**
+ * How the target of the next block follows from its parent and, for absolute schedules, from
+ * the anchor: the height-1 block of the parent's branch (undefined while the parent is genesis).
+ */
+export interface DifficultyRule {
+  nextTarget(parent: BlockHeader, anchor: BlockHeader | undefined): string;
+}
