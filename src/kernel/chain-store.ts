@@ -37,7 +37,9 @@ export const key = {
   mempool: (id: string) => `m:${id}`,
 };
 
-export const put = (k: string, value: unknown): StoreOp => ({ type: 'put', key: k, value: typeof value === 'string' ? value : JSON.stringify(value) });
+export const put = (k: string, value: unknown): StoreOp => ({ type: 'put', key: k, value: JSON.stringify(value) });
+/** State values are JSON text already. */
+export const putRaw = (k: string, text: string): StoreOp => ({ type: 'put', key: k, value: text });
 export const del = (k: string): StoreOp => ({ type: 'del', key: k });
 
 /** Typed reads of the kernel's records; a record that fails to parse means a damaged store. */

@@ -4,7 +4,7 @@ import type { ChainApp, StateView } from './app.js';
 import { headerHash, merkleRoot, BLOCK_VERSION, type Block, type BlockHeader } from './block.js';
 import { BlockRules } from './block-rules.js';
 import { BlockTree, type TreeEntry } from './block-tree.js';
-import { ChainStore, del, key, put, STORE_FORMAT, type StoredEntry } from './chain-store.js';
+import { ChainStore, del, key, put, putRaw, STORE_FORMAT, type StoredEntry } from './chain-store.js';
 import type { NodeConfig } from './config.js';
 import { BlockRejection, CairnError, StoreError, TxRejection } from './errors.js';
 import type { BlockEvent, NodeEvents, ReorgEvent } from './events.js';
@@ -113,7 +113,7 @@ export class ChainEngine implements Service {
     for (const app of this.apps) {
       for (const [k, v] of Object.entries(app.genesis?.(this.params.appParams[app.id]) ?? {})) {
         const text = JSON.stringify(v);
-        ops.push(put(key.state(app.id, k), text));
+        ops.push(putRaw(key.state(app.id, k), text));
         this.state.setRaw(app.id, k, text);
       }
     }
@@ -337,7 +337,7 @@ export class ChainEngine implements Service {
     const returned = disconnectedTxs.filter((tx) => !connectedIds.has(txId(this.chainId, tx)));
     for (const tx of returned) ops.push(put(key.mempool(txId(this.chainId, tx)), tx));
     for (const id of connectedIds) ops.push(del(key.mempool(id)));
-    for (const [app, k, value] of overlay.changed()) ops.push(value === null ? del(key.state(app, k)) : put(key.state(app, k), value));
+    for (const [app, k, value] of overlay.changed()) ops.push(value === null ? del(key.state(app, k)) : putRaw(key.state(app, k), value));
     ops.push(put(key.tip, target.hash));
     await this.cs.store.batch(ops);
 

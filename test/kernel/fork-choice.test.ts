@@ -80,7 +80,8 @@ describe('fork choice and reorgs', () => {
     const node = await start();
     const [first] = await extend(node, 1);
     const genesis = node.chain.genesis().hash;
-    const outcome = await node.chain.submitBlock(buildBlock(node, [], { parent: genesis }));
+    const rival = buildBlock(node, [], { parent: genesis, time: node.chain.tip().header.time + 1 });
+    const outcome = await node.chain.submitBlock(rival);
     expect(outcome.status).toBe('side');
     expect(node.chain.tip().hash).toBe(first);
   });
