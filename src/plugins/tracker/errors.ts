@@ -1,0 +1,4 @@
+import { CairnError } from '../../kernel/errors.js';
+
+/** The tracker server could not start (address in use, bad options). */
+export class TrackerError extends CairnError {}

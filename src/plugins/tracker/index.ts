@@ -1,0 +1,15 @@
+export { formatHostPort, parseHostPort } from './address.js';
+export { TrackerClient, type TrackerClientOptions, type TrackerClientStatus } from './client.js';
+export { TrackerError } from './errors.js';
+export { encodeFrame, FrameDecoder, MAX_FRAME_BYTES, type DecodeResult, type FrameError } from './framing.js';
+export {
+  decodeMessage,
+  DEFAULT_TRACKER_PORT,
+  DEFAULT_TTL_MS,
+  encodeMessage,
+  MAX_NETWORK_PEERS,
+  TRACKER_PROTOCOL_VERSION,
+  type TrackerMessage,
+} from './messages.js';
+export { trackerDiscovery, type TrackerDiscoveryOptions } from './plugin.js';
+export { TrackerServer, type TrackerServerOptions, type TrackerStatus } from './server.js';
