@@ -119,7 +119,12 @@ export class Mempool implements Service {
   /** Rebuilds the view on the new tip; signatures were verified on entry and are not redone. */
   private async recheck(change: TipChange): Promise<void> {
     const candidates: Array<[string, Tx]> = [];
-    for (const tx of change.returned) candidates.push([this.chain.txRules.checkStateless(tx), tx]);
+    const returned = new Set<string>();
+    for (const tx of change.returned) {
+      const id = this.chain.txRules.checkStateless(tx);
+      returned.add(id);
+      candidates.push([id, tx]);
+    }
     for (const entry of this.txs) if (!change.connectedTxIds.has(entry[0])) candidates.push(entry);
     this.txs.clear();
     this.view = new StateOverlay(this.chain.stateLayer());
@@ -129,6 +134,8 @@ export class Mempool implements Service {
       try {
         this.applyOnView(tx, id);
         this.txs.set(id, tx);
+        // Peers on the winning branch may never have seen it: announce it again.
+        if (returned.has(id)) this.events.emit('tx', { id, tx });
       } catch (err) {
         dropped.push(id);
         this.log.debug({ id, reason: (err as Error).message }, 'mempool dropped a transaction after a tip change');
