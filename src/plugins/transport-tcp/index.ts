@@ -1,0 +1,20 @@
+import { Lifecycle } from 'tsyringe';
+import type { Plugin } from '../../kernel/plugin.js';
+import { LOGGER, TRANSPORT } from '../../kernel/tokens.js';
+import { TCP_TRANSPORT_OPTIONS, TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
+
+export { TransportError } from './errors.js';
+export { TcpTransport, type TcpTransportOptions, type TcpTransportStats } from './tcp-transport.js';
+
+/** The transport contract over TCP: length-prefixed frames on one lazily opened connection per peer. */
+export function tcpTransport(options: TcpTransportOptions = {}): Plugin {
+  return {
+    name: 'transport-tcp',
+    provides: [TRANSPORT],
+    needs: [LOGGER],
+    register(container) {
+      container.register(TCP_TRANSPORT_OPTIONS, { useValue: { ...options } });
+      container.register(TRANSPORT, { useClass: TcpTransport }, { lifecycle: Lifecycle.ContainerScoped });
+    },
+  };
+}
