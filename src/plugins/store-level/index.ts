@@ -1,0 +1,3 @@
+export { LevelStore } from './level-store.js';
+export { levelStore, type LevelStoreOptions } from './plugin.js';
+export { DAMAGE_MARKER } from './recovery-check.js';

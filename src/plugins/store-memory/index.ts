@@ -1,0 +1,2 @@
+export { MemoryStore } from './memory-store.js';
+export { memoryStore, type MemoryStoreOptions } from './plugin.js';
