@@ -7,6 +7,7 @@ import { printSection } from './table.mjs';
 
 const sections = {
   hashing: () => import('./hashing.mjs'),
+  network: () => import('./network.mjs'),
 };
 
 const wanted = process.argv.slice(2);

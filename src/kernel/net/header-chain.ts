@@ -1,6 +1,5 @@
 import { Ajv } from 'ajv';
 import { headerHash, type BlockHeader } from '../block.js';
-import type { BlockTree } from '../block-tree.js';
 import type { Consensus } from '../services.js';
 
 const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
@@ -15,6 +14,7 @@ const validateHeader = new Ajv({ strict: false }).compile({
 export interface CheckedHeader {
   hash: string;
   header: BlockHeader;
+  anchor: BlockHeader | undefined;
 }
 
 /**
@@ -22,7 +22,13 @@ export interface CheckedHeader {
  * required target. A peer cannot make us download bodies of a chain without its work.
  * Returns undefined (and the caller blames the peer) at the first bad header.
  */
-export function checkHeaderRun(raw: readonly unknown[], tree: BlockTree, consensus: Consensus): CheckedHeader[] | undefined {
+export interface KnownHeader {
+  header: BlockHeader;
+  /** The height-1 header of its branch, if it is above height 1. */
+  anchor: BlockHeader | undefined;
+}
+
+export function checkHeaderRun(raw: readonly unknown[], parentOf: (hash: string) => KnownHeader | undefined, consensus: Consensus): CheckedHeader[] | undefined {
   const out: CheckedHeader[] = [];
   let prev: BlockHeader | undefined;
   let prevHash: string | undefined;
@@ -31,20 +37,25 @@ export function checkHeaderRun(raw: readonly unknown[], tree: BlockTree, consens
     if (!validateHeader(item)) return undefined;
     const header = item as unknown as BlockHeader;
     if (!prev) {
-      const parent = tree.get(header.prev);
+      const parent = parentOf(header.prev);
       if (!parent) return undefined;
       prev = parent.header;
-      prevHash = parent.hash;
-      anchor = parent.anchor?.header;
+      prevHash = header.prev;
+      anchor = parent.anchor ?? (parent.header.height === 1 ? parent.header : undefined);
     }
     if (header.prev !== prevHash || header.height !== prev.height + 1) return undefined;
     if (header.target !== consensus.nextTarget(prev, anchor)) return undefined;
     const hash = headerHash(header);
     if (!consensus.checkSeal(header, hash)) return undefined;
     if (header.height === 1) anchor = header;
-    out.push({ hash, header });
+    out.push({ hash, header, anchor: header.height > 1 ? anchor : undefined });
     prev = header;
     prevHash = hash;
   }
   return out;
+}
+
+/** A header's hash if it is shaped like one, else undefined. */
+export function hashIfHeader(item: unknown): string | undefined {
+  return validateHeader(item) ? headerHash(item as unknown as BlockHeader) : undefined;
 }

@@ -91,6 +91,8 @@ export class PeerBook {
 
   ban(key: string, reason: string): void {
     this.banned.set(key, { until: this.clock.now() + this.options.banMs, reason });
+    const peer = this.peers.get(key);
+    if (peer) peer.ready = false; // holders of the old record (sync pages) see it is gone
     this.peers.delete(key);
   }
 

@@ -3,7 +3,7 @@ import type { ChainEngine } from '../chain.js';
 import { BlockRejection } from '../errors.js';
 import type { NodeEvents } from '../events.js';
 import type { Clock } from '../services.js';
-import { checkHeaderRun, type CheckedHeader } from './header-chain.js';
+import { checkHeaderRun, hashIfHeader, type CheckedHeader, type KnownHeader } from './header-chain.js';
 import { blockLocator } from './locator.js';
 import { MAX_HEADERS, type Message } from './messages.js';
 import type { PeerState } from './peer-book.js';
@@ -74,12 +74,14 @@ export class SyncManager {
     if (peer !== this.headerPeer) return; // unsolicited or late: ignore
     this.headerPeer = undefined;
     const tree = this.chain.tree;
-    // Headers we already hold as blocks are skipped; the run must link from our tree.
+    // Headers we already hold as blocks are skipped; the rest must link to our tree or to the
+    // headers of this sync that are still waiting for their bodies.
     let start = 0;
-    while (start < raw.length && tree.has(this.hashOf(raw[start]))) start++;
-    const run = checkHeaderRun(raw.slice(start), tree, this.chain.consensus);
+    while (start < raw.length && tree.has(hashIfHeader(raw[start]) ?? '')) start++;
+    const run = checkHeaderRun(raw.slice(start), (hash) => this.knownHeader(hash), this.chain.consensus);
     if (!run) {
       this.link.blame(peer, 'HEADERS_INVALID', 'reject', 'headers do not link, miss their target or lack their work');
+      this.reset();
       return;
     }
     this.moreHeaders = raw.length >= MAX_HEADERS;
@@ -89,20 +91,17 @@ export class SyncManager {
     }
     if (this.moreHeaders && start === raw.length && raw.length) {
       // Everything was known: continue from the last header of this response.
-      const last = raw[raw.length - 1] as { prev: string };
-      this.askHeaders(peer, [this.hashOf(raw[raw.length - 1]), last.prev]);
+      this.askHeaders(peer, [hashIfHeader(raw[raw.length - 1]) ?? '', (raw[raw.length - 1] as { prev: string }).prev]);
       return;
     }
     this.fill();
     this.maybeContinueHeaders(peer);
   }
 
-  private hashOf(raw: unknown): string {
-    try {
-      return this.chain.rules.seal(raw as never);
-    } catch {
-      return '';
-    }
+  private knownHeader(hash: string): KnownHeader | undefined {
+    const entry = this.chain.tree.get(hash);
+    if (entry) return { header: entry.header, anchor: entry.anchor?.header };
+    return this.lastHeader?.hash === hash ? this.lastHeader : undefined;
   }
 
   onBlocks(peer: PeerState, req: number, blocks: unknown[], missing: string[] | undefined): void {
@@ -186,17 +185,17 @@ export class SyncManager {
   /** Called periodically: re-ask stalled pages and headers of another peer. */
   tick(): void {
     const now = this.clock.now();
-    if (this.headerPeer && now - this.headerAskedAt > STALL_MS) {
+    if (this.headerPeer && (!this.headerPeer.ready || now - this.headerAskedAt > STALL_MS)) {
       const staller = this.headerPeer;
       this.headerPeer = undefined;
-      this.link.blame(staller, 'STALL', 'reject', 'did not answer a headers request');
+      if (staller.ready) this.link.blame(staller, 'STALL', 'reject', 'did not answer a headers request');
       const other = this.link.readyPeers().find((p) => p !== staller && p.work > this.chain.tip().totalWork);
       if (other) this.askHeaders(other, this.lastHeader ? [this.lastHeader.hash, ...blockLocator(this.chain.tree)] : blockLocator(this.chain.tree));
     }
     for (const page of this.pages) {
-      if (page.peer && !page.blocks && now - page.sentAt > STALL_MS) {
+      if (page.peer && !page.blocks && (!page.peer.ready || now - page.sentAt > STALL_MS)) {
         const staller = page.peer;
-        this.link.blame(staller, 'STALL', 'reject', 'did not answer a blocks request');
+        if (staller.ready) this.link.blame(staller, 'STALL', 'reject', 'did not answer a blocks request');
         const other = this.pickPeer(page, staller);
         if (other && page.tries < 10) this.sendPage(page, other);
         else page.peer = undefined;
