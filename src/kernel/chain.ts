@@ -197,8 +197,19 @@ export class ChainEngine implements Service {
   }
 
   /** Runs the whole pipeline on a block from anywhere (a peer, our miner, a test). */
-  submitBlock(raw: unknown): Promise<BlockOutcome> {
-    return this.exclusive(() => this.process(raw));
+  async submitBlock(raw: unknown): Promise<BlockOutcome> {
+    const [result] = await this.submitBlocks([raw]);
+    if (result!.error) throw result!.error;
+    return result!.outcome!;
+  }
+
+  /**
+   * The pipeline for a run of blocks (a sync page): each is judged as if submitted alone,
+   * but the tip moves once, in one overlay and one store batch, which is what makes a sync
+   * fast. Processing stops at the first rejected block; its error is in its result.
+   */
+  submitBlocks(raws: readonly unknown[]): Promise<Array<{ outcome?: BlockOutcome; error?: CairnError }>> {
+    return this.exclusive(() => this.process(raws));
   }
 
   verify(): Promise<VerifyResult> {
@@ -211,83 +222,115 @@ export class ChainEngine implements Service {
     return run;
   }
 
-  private async process(raw: unknown): Promise<BlockOutcome> {
-    const block = this.rules.structure(raw);
-    const hash = this.rules.seal(block);
-    if (this.tree.has(hash)) throw new BlockRejection('BLOCK_KNOWN', 'block is already known', 'ignore');
-    const parent = this.tree.get(block.header.prev);
-    if (!parent) {
-      this.orphans.add(hash, block);
-      return { status: 'orphan', hash, height: block.header.height };
-    }
-    const outcome = await this.accept(block, hash, parent);
-    // Orphans waiting for this block can now be judged; their failures are theirs, not ours.
-    const waiting = this.orphans.takeChildren(hash);
-    while (waiting.length) {
-      const [childHash, child] = waiting.shift()!;
-      const childParent = this.tree.get(child.header.prev);
-      if (!childParent) continue;
+  private async process(raws: readonly unknown[]): Promise<Array<{ outcome?: BlockOutcome; error?: CairnError }>> {
+    const results: Array<{ outcome?: BlockOutcome; error?: CairnError }> = [];
+    const pending = new Map<string, Block>();
+    const ops: StoreOp[] = [];
+    const added: TreeEntry[] = [];
+    const admit = (block: Block, hash: string, parent: TreeEntry): TreeEntry => {
+      this.rules.link(block, parent);
+      this.rules.timestamp(block, this.tree.medianTimePast(parent), this.clock.now());
+      this.rules.transactions(block);
+      const work = this.consensus.work(block.header.target);
+      ops.push(put(key.block(hash), block), put(key.entry(hash), { header: block.header, work: work.toString(16), status: 'unchecked' } satisfies StoredEntry));
+      pending.set(hash, block);
+      const entry = this.tree.add(hash, block.header, work, 'unchecked');
+      added.push(entry);
+      // Orphans waiting for this block can now be judged; their failures are theirs, not ours.
+      for (const [childHash, child] of this.orphans.takeChildren(hash)) {
+        try {
+          admit(child, childHash, entry);
+        } catch (err) {
+          this.log.debug({ hash: childHash, err: (err as Error).message }, 'orphan rejected');
+        }
+      }
+      return entry;
+    };
+
+    for (const raw of raws) {
       try {
-        await this.accept(child, childHash, childParent);
-        waiting.push(...this.orphans.takeChildren(childHash));
+        const block = this.rules.structure(raw);
+        const hash = this.rules.seal(block);
+        if (this.tree.has(hash)) throw new BlockRejection('BLOCK_KNOWN', 'block is already known', 'ignore');
+        const parent = this.tree.get(block.header.prev);
+        if (!parent) {
+          this.orphans.add(hash, block);
+          results.push({ outcome: { status: 'orphan', hash, height: block.header.height } });
+          continue;
+        }
+        const entry = admit(block, hash, parent);
+        results.push({ outcome: { status: 'side', hash, height: entry.header.height } });
       } catch (err) {
-        this.log.debug({ hash: childHash, err: (err as Error).message }, 'orphan rejected');
+        if (!(err instanceof CairnError)) throw err;
+        results.push({ error: err });
+        if (!(err instanceof BlockRejection && err.verdict === 'ignore')) break;
       }
     }
-    return outcome;
-  }
+    if (!added.length) return results;
 
-  private async accept(block: Block, hash: string, parent: TreeEntry): Promise<BlockOutcome> {
-    this.rules.link(block, parent);
-    this.rules.timestamp(block, this.tree.medianTimePast(parent), this.clock.now());
-    this.rules.transactions(block);
-    const work = this.consensus.work(block.header.target);
-    await this.cs.store.batch([put(key.block(hash), block), put(key.entry(hash), { header: block.header, work: work.toString(16), status: 'unchecked' } satisfies StoredEntry)]);
-    const entry = this.tree.add(hash, block.header, work, 'unchecked');
-    if (entry.totalWork <= this.tree.tip().totalWork) return { status: 'side', hash, height: block.header.height };
-    const reorg = await this.activateBest(entry, block);
-    if (entry.status === 'invalid') throw reorg.error!;
-    return { status: 'connected', hash, height: block.header.height, reorg: reorg.event };
+    const best = added.reduce((a, b) => (b.totalWork > a.totalWork ? b : a));
+    if (best.totalWork <= this.tree.tip().totalWork) {
+      await this.cs.store.batch(ops);
+      return results;
+    }
+    const { event, error } = await this.activateBest(best, pending, ops);
+    for (const result of results) {
+      const outcome = result.outcome;
+      if (!outcome || outcome.status === 'orphan') continue;
+      const entry = this.tree.get(outcome.hash)!;
+      if (entry.status === 'invalid') {
+        result.outcome = undefined;
+        result.error = error ?? new BlockRejection('BLOCK_INVALID_ANCESTOR', 'block builds on an invalid block');
+      } else if (this.tree.isOnBestChain(entry)) result.outcome = { status: 'connected', hash: outcome.hash, height: outcome.height, reorg: event };
+    }
+    return results;
   }
 
   /**
    * Moves the tip to `target`, or, if a block on the way is invalid, marks it and its
-   * descendants and moves to the best remaining candidate instead.
+   * descendants and moves to the best remaining candidate instead. `ops` (bodies and entries
+   * of blocks not stored yet) go into the same batch as the tip move.
    */
-  private async activateBest(target: TreeEntry, known?: Block): Promise<{ event?: ReorgEvent; error?: BlockRejection }> {
+  private async activateBest(target: TreeEntry, pending: Map<string, Block>, ops: StoreOp[]): Promise<{ event?: ReorgEvent; error?: BlockRejection }> {
     let candidate: TreeEntry | undefined = target;
     let firstError: BlockRejection | undefined;
     let event: ReorgEvent | undefined;
+    let unstored = ops;
     while (candidate && candidate.totalWork > this.tree.tip().totalWork) {
-      const result = await this.activate(candidate, known);
+      const result = await this.activate(candidate, pending, unstored);
       if (result.ok) {
         event = result.event;
+        unstored = [];
         break;
       }
       firstError ??= result.error;
       const marked = this.tree.markInvalid(result.failed);
-      await this.cs.store.batch(
-        marked.map((h) => {
+      // The bodies are kept (other candidates may need them); the verdicts are recorded with them.
+      await this.cs.store.batch([
+        ...unstored,
+        ...marked.map((h) => {
           const e = this.tree.get(h)!;
           return put(key.entry(h), { header: e.header, work: this.consensus.work(e.header.target).toString(16), status: 'invalid' } satisfies StoredEntry);
         }),
-      );
+      ]);
+      unstored = [];
       this.log.warn({ hash: result.failed.hash, height: result.failed.header.height, code: result.error.code }, result.error.message);
       const next = this.tree.bestCandidate();
       candidate = next === this.tree.tip() ? undefined : next;
-      known = undefined;
     }
+    if (unstored.length) await this.cs.store.batch(unstored);
     return { event, error: firstError };
   }
 
   private async activate(
     target: TreeEntry,
-    known?: Block,
+    pending: Map<string, Block>,
+    extraOps: StoreOp[],
   ): Promise<{ ok: true; event?: ReorgEvent } | { ok: false; failed: TreeEntry; error: BlockRejection }> {
     const oldTip = this.tree.tip();
     const { fork, branch } = this.tree.branchTo(target);
     const overlay = new StateOverlay(this.state);
-    const ops: StoreOp[] = [];
+    const ops: StoreOp[] = [...extraOps];
 
     const disconnectedTxs: Tx[] = [];
     for (let h = oldTip.header.height; h > fork.header.height; h--) {
@@ -304,7 +347,7 @@ export class ChainEngine implements Service {
     const connectedIds = new Set<string>();
     const connectedBlocks: Array<{ entry: TreeEntry; ids: string[] }> = [];
     for (const entry of branch) {
-      const block = entry === target && known ? known : await this.cs.block(entry.hash);
+      const block = pending.get(entry.hash) ?? (await this.cs.block(entry.hash));
       if (!block) throw new StoreError('STORE_DAMAGED', `the store lacks the body of block ${entry.hash.slice(0, 12)}`);
       const blockOverlay = new StateOverlay(overlay);
       const ids: string[] = [];

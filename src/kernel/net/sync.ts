@@ -154,15 +154,12 @@ export class SyncManager {
     try {
       while (this.pages.length && this.pages[0]!.blocks) {
         const page = this.pages.shift()!;
-        for (const block of page.blocks!) {
-          try {
-            await this.chain.submitBlock(block);
-          } catch (err) {
-            if (err instanceof BlockRejection && err.verdict === 'ignore') continue;
-            this.link.blame(page.peer!, err instanceof BlockRejection ? err.code : 'BLOCK_MALFORMED', 'reject', (err as Error).message);
-            this.reset();
-            return;
-          }
+        const results = await this.chain.submitBlocks(page.blocks!);
+        const failure = results.find((r) => r.error && !(r.error instanceof BlockRejection && r.error.verdict === 'ignore'));
+        if (failure) {
+          this.link.blame(page.peer!, failure.error!.code, 'reject', failure.error!.message);
+          this.reset();
+          return;
         }
         this.events.emit('sync', { height: this.chain.tip().height, target: this.target });
         this.fill();
