@@ -17,6 +17,7 @@ export const CHAIN = Symbol.for('cairn.chain');
 export const MEMPOOL = Symbol.for('cairn.mempool');
 export const MINER = Symbol.for('cairn.miner');
 export const NETWORK = Symbol.for('cairn.network');
+export const API = Symbol.for('cairn.api');
 
 export type Token = symbol;
 

@@ -1,0 +1,6 @@
+export { ApiClient, encodeArg, type ApiClientOptions, type EventSubscription } from './client.js';
+export { COOKIE_FILE, URL_FILE } from './cookie.js';
+export { ApiError } from './errors.js';
+export { httpApi, type HttpApiOptions } from './plugin.js';
+export { HttpApi, MAX_BODY_BYTES } from './server.js';
+export * from './types.js';

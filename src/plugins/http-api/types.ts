@@ -1,0 +1,94 @@
+import type { AppEventMessage, BlockEvent, BlockHeader, MineMode, RejectionEvent, ReorgEvent, Tx } from '../../kernel/index.js';
+
+/** What the node API answers: shared by the server (which builds it) and the client (which reads it). */
+
+export interface StatusResponse {
+  chainId: string;
+  height: number;
+  tip: string;
+  /** Total work of the best chain, hex. */
+  totalWork: string;
+  /** Transactions waiting in the mempool. */
+  mempool: number;
+  /** Peers that completed the handshake. */
+  peers: number;
+  syncing: boolean;
+  mining: MineMode;
+  /** Rejection counters by code, from the network layer (empty without one). */
+  rejections: Record<string, number>;
+  /** Seconds since the API started. */
+  uptime: number;
+}
+
+export interface PeerInfo {
+  peer: string;
+  ready: boolean;
+  height: number;
+  score: number;
+  rejections: Record<string, number>;
+}
+
+export interface BanInfo {
+  peer: string;
+  until: number;
+  reason: string;
+}
+
+export interface PeersResponse {
+  peers: PeerInfo[];
+  banned: BanInfo[];
+}
+
+export interface BlockSummary {
+  hash: string;
+  height: number;
+  time: number;
+  target: string;
+  txCount: number;
+  txIds: string[];
+}
+
+export interface BlocksResponse {
+  /** Height of the best tip when the page was read. */
+  height: number;
+  blocks: BlockSummary[];
+}
+
+export interface BlockResponse {
+  hash: string;
+  header: BlockHeader;
+  txs: Tx[];
+  txIds: string[];
+  /** False for a block on a side branch. */
+  onBestChain: boolean;
+}
+
+export type TxSubmitResponse = { id: string; known?: false } | { id: string; known: true };
+
+export type TxStatusResponse = { status: 'pending' } | { status: 'confirmed'; height: number; blockHash: string; confirmations: number };
+
+export interface AppInfo {
+  id: string;
+  description?: string;
+  txTypes: string[];
+  queries: string[];
+}
+
+export interface AppsResponse {
+  apps: AppInfo[];
+}
+
+export type ApiEventType = 'block' | 'reorg' | 'app' | 'rejected';
+export const API_EVENT_TYPES: readonly ApiEventType[] = ['block', 'reorg', 'app', 'rejected'];
+
+/** One Server-Sent Event of `GET /events`. */
+export type ApiEvent =
+  | { type: 'block'; data: BlockEvent }
+  | { type: 'reorg'; data: ReorgEvent }
+  | { type: 'app'; data: AppEventMessage }
+  | { type: 'rejected'; data: RejectionEvent };
+
+/** Every error response has this body. */
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
