@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ChainApp } from '../kernel/app.js';
+import { ConfigError } from '../kernel/errors.js';
+
+/**
+ * Apps shipped with cairn, by name. Loaded lazily so that a node pays only for the apps it runs.
+ */
+const BUILTIN_APPS: Record<string, () => Promise<unknown>> = {};
+
+export function builtinAppNames(): string[] {
+  return Object.keys(BUILTIN_APPS).sort();
+}
+
+function looksLikePath(spec: string): boolean {
+  return spec.startsWith('.') || path.isAbsolute(spec) || spec.includes(path.sep) || /\.[cm]?js$/.test(spec);
+}
+
+function isModuleMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
+}
+
+async function importSpec(spec: string): Promise<unknown> {
+  const builtin = BUILTIN_APPS[spec];
+  if (builtin) return builtin();
+  if (looksLikePath(spec)) {
+    const file = path.resolve(spec);
+    if (!existsSync(file)) throw new ConfigError('APP_NOT_FOUND', `app '${spec}' not found: there is no file ${file}`, { app: spec });
+    return importOrExplain(pathToFileURL(file).href, spec);
+  }
+  // A package: first as cairn itself resolves it, then from the working directory's node_modules.
+  try {
+    return await import(spec);
+  } catch (err) {
+    if (!isModuleMissing(err)) throw loadFailed(spec, err);
+  }
+  let resolved: string;
+  try {
+    resolved = createRequire(path.join(process.cwd(), 'package.json')).resolve(spec);
+  } catch {
+    const known = builtinAppNames();
+    const hint = known.length > 0 ? `a built-in app (${known.join(', ')}), ` : '';
+    throw new ConfigError('APP_NOT_FOUND', `app '${spec}' not found: it is not ${hint}a file or an installed package`, { app: spec });
+  }
+  return importOrExplain(pathToFileURL(resolved).href, spec);
+}
+
+async function importOrExplain(url: string, spec: string): Promise<unknown> {
+  try {
+    return await import(url);
+  } catch (err) {
+    throw loadFailed(spec, err);
+  }
+}
+
+function loadFailed(spec: string, err: unknown): ConfigError {
+  return new ConfigError('APP_INVALID', `app '${spec}' failed to load: ${(err as Error).message ?? String(err)}`, { app: spec });
+}
+
+/** The app a module exports: its default export, an `app` export, or the module value itself. */
+export function appFromModule(mod: unknown, spec: string): ChainApp {
+  const m = mod as { default?: unknown; app?: unknown } | undefined;
+  const candidate = (m?.default ?? m?.app ?? m) as Partial<ChainApp> | undefined;
+  const invalid = (why: string) => new ConfigError('APP_INVALID', `app '${spec}' is not a chain app: ${why}`, { app: spec });
+  if (!candidate || typeof candidate !== 'object') throw invalid('it exports no app (use a default export or `export const app`)');
+  if (typeof candidate.id !== 'string' || !/^[a-z][a-z0-9-]{0,63}$/.test(candidate.id)) throw invalid('its id must be a lowercase name');
+  if (!candidate.tx || typeof candidate.tx !== 'object') throw invalid('it has no `tx` handlers');
+  for (const [type, handler] of Object.entries(candidate.tx)) {
+    if (!handler || typeof handler.schema !== 'object' || typeof handler.apply !== 'function') {
+      throw invalid(`transaction type '${type}' needs a schema and an apply function`);
+    }
+    if (handler.check !== undefined && typeof handler.check !== 'function')
+      throw invalid(`the check of transaction type '${type}' is not a function`);
+  }
+  if (!candidate.queries || typeof candidate.queries !== 'object') throw invalid('it has no `queries`');
+  for (const [name, query] of Object.entries(candidate.queries)) {
+    if (typeof query !== 'function') throw invalid(`query '${name}' is not a function`);
+  }
+  return candidate as ChainApp;
+}
+
+/** Loads the apps named on the command line: built-in names, module paths or installed packages. */
+export async function loadApps(specs: readonly string[]): Promise<ChainApp[]> {
+  const apps: ChainApp[] = [];
+  const seen = new Map<string, string>();
+  for (const spec of specs) {
+    const app = appFromModule(await importSpec(spec), spec);
+    const other = seen.get(app.id);
+    if (other !== undefined)
+      throw new ConfigError('APP_DUPLICATE', `apps '${other}' and '${spec}' both have the id '${app.id}'`, { app: app.id });
+    seen.set(app.id, spec);
+    apps.push(app);
+  }
+  return apps;
+}

@@ -1,0 +1,86 @@
+// Before anything that loads tsyringe: `oclif manifest` imports commands without bin/run.js.
+import 'reflect-metadata';
+import { Command, Flags, Errors } from '@oclif/core';
+import os from 'node:os';
+import path from 'node:path';
+import { CairnError } from '../kernel/errors.js';
+import type { LogLevel } from '../kernel/config.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LogLevel[];
+
+export function defaultDataDir(): string {
+  return process.env.CAIRN_DATA_DIR || path.join(os.homedir(), '.cairn');
+}
+
+/**
+ * oclif wraps a flag's parse error as "Parsing --flag \n\t<reason>\nSee more help with --help";
+ * a person gets the reason on one line, with the flag named once.
+ */
+export function oneLine(message: string): string {
+  const wrapped = /^Parsing (--\S+)\s*\n\t([\s\S]*)$/.exec(message);
+  let text = message;
+  if (wrapped) {
+    const [, flag, reason] = wrapped;
+    text = reason!.includes(flag!) ? reason! : `${flag}: ${reason}`;
+  }
+  return text
+    .replace(/^The following errors? occurred:\s*/, '')
+    .replace(/\s*See more help with --help\s*$/, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
+}
+
+export interface ErrorJson {
+  error: { code: string; message: string };
+}
+
+/** The `{ error: { code, message } }` a script sees with `--json`. */
+export function errorJson(err: unknown): ErrorJson {
+  if (err instanceof CairnError) return { error: { code: err.code, message: oneLine(err.message) } };
+  const message = oneLine(err instanceof Error ? err.message : String(err));
+  if (err instanceof Errors.CLIError) return { error: { code: 'USAGE', message } };
+  return { error: { code: 'INTERNAL', message } };
+}
+
+/**
+ * What every cairn command shares: `--json`, `--data-dir`, `--log-level`, and an error path that
+ * prints one human line (or one JSON object) and exits 1, never a stack trace.
+ */
+export abstract class CairnCommand extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    'data-dir': Flags.string({
+      summary: 'Directory of the node: chain store and keystore.',
+      env: 'CAIRN_DATA_DIR',
+      helpGroup: 'GLOBAL',
+      default: async () => defaultDataDir(),
+      // The manifest must not record this machine's home directory.
+      defaultHelp: async () => '$CAIRN_DATA_DIR or ~/.cairn',
+    }),
+    'log-level': Flags.option({
+      summary: 'Level of the structured logs written to stderr.',
+      options: LOG_LEVELS,
+      default: 'warn' as LogLevel,
+      helpGroup: 'GLOBAL',
+    })(),
+  };
+
+  protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    // `this.exit()` throws an ExitError: it is a request, not a failure.
+    if (err instanceof Errors.ExitError) throw err;
+    if (this.jsonEnabled()) {
+      this.logJson(errorJson(err));
+    } else {
+      const known = err instanceof CairnError || err instanceof Errors.CLIError;
+      const sentence = oneLine(err.message ?? String(err));
+      const text = err instanceof CairnError ? `${sentence} (${err.code})` : known ? sentence : `unexpected error: ${sentence}`;
+      process.stderr.write(`Error: ${text}\n`);
+      // A bug should still be findable: CAIRN_DEBUG=1 adds its stack.
+      if (!known && process.env.CAIRN_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
+    }
+    process.exitCode = 1;
+    // Exit through oclif so that no other handler prints the error again.
+    return this.exit(1);
+  }
+}

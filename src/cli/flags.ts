@@ -1,0 +1,59 @@
+import { Flags } from '@oclif/core';
+import { ConfigError } from '../kernel/errors.js';
+import type { DifficultyPolicy } from '../kernel/params.js';
+
+const POLICIES = ['asert', 'cs60', 'fixed'] as const satisfies readonly DifficultyPolicy[];
+
+/** A decimal number; the range is checked with the rest of the config, where the flag is named. */
+export const numberFlag = Flags.custom<number>({
+  async parse(input, _context, options) {
+    const value = Number(input);
+    if (input.trim() === '' || !Number.isFinite(value))
+      throw new ConfigError('CONFIG_INVALID', `--${options.name} expects a number, not '${input}'`);
+    return value;
+  },
+});
+
+export const integerFlag = Flags.custom<number>({
+  async parse(input, _context, options) {
+    const value = Number(input);
+    if (!/^-?\d+$/.test(input.trim()) || !Number.isSafeInteger(value)) {
+      throw new ConfigError('CONFIG_INVALID', `--${options.name} expects a whole number, not '${input}'`);
+    }
+    return value;
+  },
+});
+
+/**
+ * The flags that decide which chain a node is on. Nodes given equal values derive the same
+ * genesis block, hence the same chain id. No defaults here: the node assembly must know which
+ * ones the user actually typed.
+ */
+export const chainFlags = {
+  app: Flags.string({
+    summary: 'Chain app to load: a built-in name, a module path or a package name. Repeatable.',
+    multiple: true,
+    helpGroup: 'CHAIN',
+  }),
+  difficulty: Flags.option({ summary: 'Difficulty policy. [default: asert]', options: POLICIES, helpGroup: 'CHAIN' })(),
+  'block-time': numberFlag({ summary: 'Target seconds between blocks; also sizes the initial target. [default: 10]', helpGroup: 'CHAIN' }),
+  'initial-target': Flags.string({ summary: 'Target of the genesis block, 64 hex digits (a lower target is harder).', helpGroup: 'CHAIN' }),
+};
+
+/** Chain flags plus `--genesis`, for commands that open a data dir. */
+export const chainSelectionFlags = {
+  genesis: Flags.string({
+    summary: 'Genesis file written by `cairn chain init`; overrides the other chain flags.',
+    helpGroup: 'CHAIN',
+    exclusive: ['difficulty', 'block-time', 'initial-target'],
+  }),
+  ...chainFlags,
+};
+
+export interface ChainFlagValues {
+  app?: string[];
+  difficulty?: DifficultyPolicy;
+  'block-time'?: number;
+  'initial-target'?: string;
+  genesis?: string;
+}

@@ -1,0 +1,60 @@
+import { CairnCommand } from '../../cli/base-command.js';
+import { chainSelectionFlags, integerFlag } from '../../cli/flags.js';
+import { assembleNode, difficultyBits, shortHash, startNode } from '../../cli/node-assembly.js';
+import { ConfigError, type Block } from '../../kernel/index.js';
+
+export interface ShownBlock extends Block {
+  hash: string;
+  height: number;
+}
+
+export default class ChainShow extends CairnCommand {
+  static override summary = 'Print the blocks of the best chain stored in the data dir.';
+  static override description = 'The node must not be running on the same data dir: the store is locked while it runs.';
+  static override examples = ['<%= config.bin %> chain show', '<%= config.bin %> chain show --from 100 --limit 10 --json'];
+
+  static override flags = {
+    from: integerFlag({ summary: 'First height to show. [default: 0]' }),
+    limit: integerFlag({ summary: 'Most blocks to show. [default: 100]' }),
+    ...chainSelectionFlags,
+  };
+
+  async run(): Promise<ShownBlock[]> {
+    const { flags } = await this.parse(ChainShow);
+    const from = flags.from ?? 0;
+    const limit = flags.limit ?? 100;
+    if (from < 0) throw new ConfigError('CONFIG_INVALID', '--from must be a height of 0 or more');
+    if (limit < 1) throw new ConfigError('CONFIG_INVALID', '--limit must be 1 or more');
+
+    const assembled = await assembleNode(flags, { mine: 'off' });
+    const { node } = assembled;
+    const blocks: ShownBlock[] = [];
+    let tipHeight: number;
+    try {
+      await startNode(assembled);
+      const tip = node.chain.tip();
+      tipHeight = tip.height;
+      for (let h = from; h <= tip.height && blocks.length < limit; h++) {
+        const hash = node.chain.tree.hashAt(h)!;
+        const block = await node.chain.block(hash);
+        if (block) blocks.push({ height: h, hash, ...block });
+      }
+    } finally {
+      await node.stop();
+    }
+
+    if (!this.jsonEnabled()) {
+      if (blocks.length === 0) this.log(`no blocks from height ${from}: the tip is at height ${tipHeight}`);
+      else this.log(`HEIGHT  HASH          TIME                      TXS  DIFFICULTY`);
+      for (const b of blocks) {
+        const time = new Date(b.header.time).toISOString();
+        this.log(
+          `${String(b.height).padStart(6)}  ${shortHash(b.hash)}  ${time}  ${String(b.txs.length).padStart(3)}  ${difficultyBits(b.header.target).toFixed(1)} bits`,
+        );
+      }
+      const shownTo = blocks.length > 0 ? blocks[blocks.length - 1]!.height : from - 1;
+      if (shownTo < tipHeight) this.log(`(${tipHeight - shownTo} more up to the tip at height ${tipHeight}: use --from ${shownTo + 1})`);
+    }
+    return blocks;
+  }
+}

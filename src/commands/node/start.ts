@@ -1,0 +1,102 @@
+import { Flags } from '@oclif/core';
+import { CairnCommand } from '../../cli/base-command.js';
+import { chainSelectionFlags, integerFlag } from '../../cli/flags.js';
+import { assembleNode, difficultyBits, shortHash, startNode } from '../../cli/node-assembly.js';
+import type { BlockEvent, ReorgEvent } from '../../kernel/index.js';
+
+const MINE_MODES = ['on-demand', 'always', 'off'] as const;
+
+export default class NodeStart extends CairnCommand {
+  static override summary = 'Run a node: open the chain in the data dir and mine on it.';
+  static override description =
+    'Prints one line per block connected to the best chain (with --json, one JSON object per line). Logs go to stderr. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.';
+  static override examples = [
+    '<%= config.bin %> node start --mine always --data-dir /tmp/cairn-demo',
+    '<%= config.bin %> node start --mine always --difficulty cs60 --mining-delay 5000',
+    '<%= config.bin %> node start --genesis devnet.json --json',
+  ];
+
+  static override flags = {
+    mine: Flags.option({
+      summary: 'always: mine block after block; on-demand: only while transactions wait; off: never.',
+      options: MINE_MODES,
+      default: 'on-demand' as const,
+    })(),
+    miners: integerFlag({ summary: 'Miner processes. [default: 1]' }),
+    'mining-delay': integerFlag({ summary: 'Pause before mining each block, in ms (the original paused 5000). [default: 0]' }),
+    ...chainSelectionFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(NodeStart);
+    const json = this.jsonEnabled();
+    const emit = (line: string | Record<string, unknown>) =>
+      process.stdout.write(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`);
+
+    const assembled = await assembleNode(flags);
+    const { node, config } = assembled;
+    const stopped = new Promise<string>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve(signal);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+
+    // The tip as the events saw it: after stop() the node's services are gone.
+    let last = { height: 0, hash: node.chainId };
+    node.events.on('block', (e: BlockEvent) => {
+      // The genesis time is a fixed date, not when anyone mined: no interval for block 1.
+      const prev = e.height > 1 ? node.chain.tree.get(e.hash)?.header.prev : undefined;
+      const prevTime = prev === undefined ? undefined : node.chain.tree.get(prev)?.header.time;
+      const sincePrevMs = prevTime === undefined ? undefined : e.time - prevTime;
+      last = { height: e.height, hash: e.hash };
+      if (json) {
+        emit({
+          event: 'block',
+          ...e,
+          txs: e.txIds.length,
+          sincePrevMs: sincePrevMs ?? null,
+          difficultyBits: round(difficultyBits(e.target), 2),
+        });
+        return;
+      }
+      const since = sincePrevMs === undefined ? '' : `  +${(sincePrevMs / 1000).toFixed(2)}s`;
+      emit(
+        `block ${e.height}  ${shortHash(e.hash)}  txs ${e.txIds.length}${since}  difficulty ${difficultyBits(e.target).toFixed(1)} bits${e.reorg ? '  (reorg)' : ''}`,
+      );
+    });
+    node.events.on('reorg', (e: ReorgEvent) => {
+      if (json) emit({ event: 'reorg', ...e });
+      else
+        emit(
+          `reorg: left ${shortHash(e.from.hash)} at height ${e.from.height} for ${shortHash(e.to.hash)} at height ${e.to.height} (${e.depth} blocks undone)`,
+        );
+    });
+
+    await startNode(assembled);
+    const tip = node.chain.tip();
+    if (tip.height >= last.height) last = { height: tip.height, hash: tip.hash };
+    if (json)
+      emit({ event: 'started', chainId: node.chainId, height: tip.height, tip: tip.hash, mine: config.mine, dataDir: config.dataDir });
+    else {
+      emit(`node on chain ${shortHash(node.chainId)} at height ${tip.height} (tip ${shortHash(tip.hash)}), data dir ${config.dataDir}`);
+      emit(
+        `mining: ${config.mine}${config.mine === 'off' ? '' : `, ${config.miners} miner${config.miners === 1 ? '' : 's'}`}; Ctrl-C stops`,
+      );
+    }
+
+    const signal = await stopped;
+    await node.stop();
+    const end = last;
+    if (json) emit({ event: 'stopped', signal, height: end.height, tip: end.hash });
+    else emit(`stopped (${signal}) at height ${end.height}, tip ${shortHash(end.hash)}`);
+  }
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,144 @@
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import secureJson from 'secure-json-parse';
+import { KeyError } from './errors.js';
+import { generateKeyPair } from './keys.js';
+import type { KeyPairHex } from './tx.js';
+
+export interface StoredKey extends KeyPairHex {
+  name: string;
+  /** ISO 8601 creation time. */
+  created: string;
+}
+
+/** What `list()` shows: never the private key. */
+export interface KeyInfo {
+  name: string;
+  publicKey: string;
+  created: string;
+}
+
+// A name is one path segment made of safe characters; '.' and '..' alone would leave the directory.
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export function validateKeyName(name: string): void {
+  if (!NAME.test(name) || name === '.' || name === '..') {
+    throw new KeyError('KEY_BAD_NAME', `'${name}' is not a valid key name: use 1 to 64 letters, digits, '.', '_' or '-'`, { name });
+  }
+}
+
+/**
+ * Ed25519 key pairs in `<dataDir>/keys/<name>.json`. The directory is 0700 and each file 0600:
+ * a private key is readable by its owner only.
+ */
+export class Keystore {
+  readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = path.join(path.resolve(dataDir), 'keys');
+  }
+
+  private file(name: string): string {
+    validateKeyName(name);
+    return path.join(this.dir, `${name}.json`);
+  }
+
+  private ensureDir(): void {
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      // mkdir's mode is filtered by the umask and ignored for a directory that already exists.
+      chmodSync(this.dir, 0o700);
+    } catch (err) {
+      throw new KeyError(
+        'KEY_STORE_UNWRITABLE',
+        `cannot use the keystore directory ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+    }
+  }
+
+  /** Makes a new key pair; refuses to replace an existing key of that name. */
+  create(name: string): StoredKey {
+    const file = this.file(name);
+    this.ensureDir();
+    const key: StoredKey = { name, ...generateKeyPair(), created: new Date().toISOString() };
+    try {
+      // 'wx' fails if the file exists, so two concurrent creates cannot both win.
+      writeFileSync(file, JSON.stringify(key, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+      chmodSync(file, 0o600);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new KeyError('KEY_EXISTS', `a key named '${name}' already exists in ${this.dir}`, { name });
+      throw new KeyError('KEY_STORE_UNWRITABLE', `cannot write key file ${file}: ${code ?? 'error'}`, { name });
+    }
+    return key;
+  }
+
+  get(name: string): StoredKey {
+    const file = this.file(name);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new KeyError('KEY_UNKNOWN', `there is no key named '${name}' in ${this.dir}`, { name });
+      throw new KeyError('KEY_UNREADABLE', `cannot read key file ${file}: ${code ?? 'error'}`, { name });
+    }
+    let data: Partial<StoredKey>;
+    try {
+      data = secureJson.parse(text) as Partial<StoredKey>;
+    } catch {
+      throw new KeyError('KEY_UNREADABLE', `key file ${file} is not valid JSON`, { name });
+    }
+    if (
+      !data ||
+      typeof data.publicKey !== 'string' ||
+      !HEX64.test(data.publicKey) ||
+      typeof data.privateKey !== 'string' ||
+      !HEX64.test(data.privateKey)
+    ) {
+      throw new KeyError('KEY_UNREADABLE', `key file ${file} does not hold an Ed25519 key pair`, { name });
+    }
+    return { name, publicKey: data.publicKey, privateKey: data.privateKey, created: typeof data.created === 'string' ? data.created : '' };
+  }
+
+  getOrCreate(name: string): StoredKey {
+    try {
+      return this.get(name);
+    } catch (err) {
+      if (err instanceof KeyError && err.code === 'KEY_UNKNOWN') {
+        try {
+          return this.create(name);
+        } catch (createErr) {
+          // Another process created it between our read and write: theirs is the key.
+          if (createErr instanceof KeyError && createErr.code === 'KEY_EXISTS') return this.get(name);
+          throw createErr;
+        }
+      }
+      throw err;
+    }
+  }
+
+  /** Names and public keys, sorted by name; files that are not keys are skipped. */
+  list(): KeyInfo[] {
+    let files: string[];
+    try {
+      files = readdirSync(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new KeyError(
+        'KEY_UNREADABLE',
+        `cannot read the keystore directory ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+    }
+    const keys: KeyInfo[] = [];
+    for (const file of files.sort()) {
+      if (!file.endsWith('.json')) continue;
+      const name = file.slice(0, -'.json'.length);
+      if (!NAME.test(name)) continue;
+      const { publicKey, created } = this.get(name);
+      keys.push({ name, publicKey, created });
+    }
+    return keys;
+  }
+}

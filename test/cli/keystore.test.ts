@@ -1,0 +1,75 @@
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KeyError } from '../../src/kernel/errors.js';
+import { Keystore } from '../../src/kernel/keystore.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'cairn-keys-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(KeyError);
+    return (err as KeyError).code;
+  }
+  return undefined;
+}
+
+describe('Keystore', () => {
+  it('writes a key readable by its owner only, in a directory only its owner can enter', async () => {
+    const keys = new Keystore(dir);
+    const key = keys.create('alice');
+    expect(key.publicKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(key.privateKey).toMatch(/^[0-9a-f]{64}$/);
+    expect((await stat(path.join(dir, 'keys', 'alice.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(dir, 'keys'))).mode & 0o777).toBe(0o700);
+    expect(keys.get('alice')).toEqual(key);
+  });
+
+  it('refuses to replace an existing key', () => {
+    const keys = new Keystore(dir);
+    const first = keys.create('alice');
+    expect(codeOf(() => keys.create('alice'))).toBe('KEY_EXISTS');
+    expect(keys.get('alice').privateKey).toBe(first.privateKey);
+  });
+
+  it.each(['', '..', '.', '../evil', 'a/b', 'a\\b', 'x'.repeat(65), 'space name', 'nul\u0000'])('rejects the name %j', (name) => {
+    const keys = new Keystore(dir);
+    expect(codeOf(() => keys.create(name))).toBe('KEY_BAD_NAME');
+    expect(codeOf(() => keys.get(name))).toBe('KEY_BAD_NAME');
+  });
+
+  it('names an unknown key, and getOrCreate makes it once', () => {
+    const keys = new Keystore(dir);
+    expect(codeOf(() => keys.get('bob'))).toBe('KEY_UNKNOWN');
+    const made = keys.getOrCreate('bob');
+    expect(keys.getOrCreate('bob')).toEqual(made);
+  });
+
+  it('lists names and public keys, never private keys, and skips other files', async () => {
+    const keys = new Keystore(dir);
+    expect(keys.list()).toEqual([]);
+    const b = keys.create('bob');
+    const a = keys.create('alice.2');
+    await writeFile(path.join(dir, 'keys', 'notes.txt'), 'not a key');
+    const listed = keys.list();
+    expect(listed.map((k) => k.name)).toEqual(['alice.2', 'bob']);
+    expect(listed.map((k) => k.publicKey)).toEqual([a.publicKey, b.publicKey]);
+    expect(JSON.stringify(listed)).not.toContain(a.privateKey);
+  });
+
+  it('reports a damaged key file instead of returning garbage', async () => {
+    const keys = new Keystore(dir);
+    keys.create('carol');
+    await writeFile(path.join(dir, 'keys', 'carol.json'), '{"publicKey": "nope"}');
+    expect(codeOf(() => keys.get('carol'))).toBe('KEY_UNREADABLE');
+  });
+});
