@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { headerHash, type Block } from '../../src/kernel/block.js';
+import { key } from '../../src/kernel/chain-store.js';
+import { LevelStore } from '../../src/plugins/store-level/index.js';
 import { CairnProcess, runCairn } from '../support/processes.js';
 
 // One hash in 2^16 qualifies: tens of blocks a second on one core, few enough to list.
@@ -66,5 +68,29 @@ describe('cairn node start', () => {
     expect(other.code).toBe(1);
     expect(other.stderr).toContain('STORE_FOREIGN');
     expect(other.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('chain verify names the block that fails and why', async () => {
+    const node = start(['--mine', 'always', '--difficulty', 'fixed', '--initial-target', EASY]);
+    await node.waitForLine(/^block 3 /);
+    expect(await node.kill('SIGTERM')).toBe(0);
+
+    // Damage the stored body of block 2: its nonce no longer seals it.
+    const store = new LevelStore(path.join(dir, 'chain'));
+    await store.start();
+    const hash = JSON.parse((await store.get(key.height(2)))!) as string;
+    const block = JSON.parse((await store.get(key.block(hash)))!) as Block;
+    block.header.nonce += 1;
+    await store.batch([{ type: 'put', key: key.block(hash), value: JSON.stringify(block) }]);
+    await store.stop();
+
+    const human = await runCairn(['chain', 'verify', '--data-dir', dir]);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(new RegExp(`block 2 \\(${hash.slice(0, 12)}\\) fails: .+ \\(BLOCK_[A-Z_]+\\)`));
+    expect(human.stderr.trim().split('\n')).toHaveLength(1);
+
+    const json = await runCairn(['chain', 'verify', '--data-dir', dir, '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, height: 2, hash });
   });
 });
