@@ -32,7 +32,10 @@ export async function benchNode({ peers, network = true, apps = [] } = {}) {
   await node.start();
   return {
     node,
-    address: () => (network ? `${node.network && node.resolve(Symbol.for('cairn.transport')).address.host}:${node.resolve(Symbol.for('cairn.transport')).address.port}` : ''),
+    address: () =>
+      network
+        ? `${node.network && node.resolve(Symbol.for('cairn.transport')).address.host}:${node.resolve(Symbol.for('cairn.transport')).address.port}`
+        : '',
     async close() {
       await node.stop();
       rmSync(dataDir, { recursive: true, force: true });

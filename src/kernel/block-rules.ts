@@ -67,30 +67,42 @@ export class BlockRules {
       throw new BlockRejection(code, `block ${e.instancePath || 'document'} ${e.message ?? 'is invalid'}`);
     }
     const block = raw as unknown as Block;
-    if (block.header.version !== BLOCK_VERSION) throw new BlockRejection('BLOCK_BAD_VERSION', `block version ${block.header.version} is not ${BLOCK_VERSION}`);
+    if (block.header.version !== BLOCK_VERSION)
+      throw new BlockRejection('BLOCK_BAD_VERSION', `block version ${block.header.version} is not ${BLOCK_VERSION}`);
     return block;
   }
 
   seal(block: Block): string {
     const hash = headerHash(block.header);
-    if (!this.consensus.checkSeal(block.header, hash)) throw new BlockRejection('BLOCK_BAD_POW', `block ${hash.slice(0, 16)} does not meet its own target`);
+    if (!this.consensus.checkSeal(block.header, hash))
+      throw new BlockRejection('BLOCK_BAD_POW', `block ${hash.slice(0, 16)} does not meet its own target`);
     return hash;
   }
 
   link(block: Block, parent: TreeEntry): void {
     const h = block.header;
-    if (parent.status === 'invalid') throw new BlockRejection('BLOCK_INVALID_ANCESTOR', `block at height ${h.height} builds on an invalid block`);
+    if (parent.status === 'invalid')
+      throw new BlockRejection('BLOCK_INVALID_ANCESTOR', `block at height ${h.height} builds on an invalid block`);
     if (h.height !== parent.header.height + 1) {
       throw new BlockRejection('BLOCK_BAD_HEIGHT', `block claims height ${h.height} but its parent is at ${parent.header.height}`);
     }
     const expected = this.consensus.nextTarget(parent.header, parent.anchor?.header);
-    if (h.target !== expected) throw new BlockRejection('BLOCK_BAD_TARGET', `block at height ${h.height} has target ${h.target.slice(0, 16)}… but the chain requires ${expected.slice(0, 16)}…`);
+    if (h.target !== expected)
+      throw new BlockRejection(
+        'BLOCK_BAD_TARGET',
+        `block at height ${h.height} has target ${h.target.slice(0, 16)}… but the chain requires ${expected.slice(0, 16)}…`,
+      );
   }
 
   timestamp(block: Block, medianTimePast: number, now: number): void {
     const t = block.header.time;
     // A block too far ahead may become acceptable later: ignore it rather than blame its sender.
-    if (t > now + MAX_FUTURE_MS) throw new BlockRejection('BLOCK_TIME_TOO_NEW', `block time is ${Math.round((t - now) / 60000)} min ahead of ours (limit 2 h)`, 'ignore');
+    if (t > now + MAX_FUTURE_MS)
+      throw new BlockRejection(
+        'BLOCK_TIME_TOO_NEW',
+        `block time is ${Math.round((t - now) / 60000)} min ahead of ours (limit 2 h)`,
+        'ignore',
+      );
     if (t <= medianTimePast) throw new BlockRejection('BLOCK_TIME_TOO_OLD', 'block time is not after the median of the previous 11 blocks');
   }
 
@@ -102,12 +114,16 @@ export class BlockRules {
     const ids: string[] = [];
     const seen = new Set<string>();
     for (let i = 0; i < block.txs.length; i++) {
-      const id = txId(this.txRules.chainId, guard(i, () => this.txRules.checkEnvelope(block.txs[i])));
+      const id = txId(
+        this.txRules.chainId,
+        guard(i, () => this.txRules.checkEnvelope(block.txs[i])),
+      );
       if (seen.has(id)) throw new BlockRejection('BLOCK_DUPLICATE_TX', `transaction ${id.slice(0, 16)} appears twice in the block`);
       seen.add(id);
       ids.push(id);
     }
-    if (merkleRoot(ids) !== block.header.txRoot) throw new BlockRejection('BLOCK_BAD_TX_ROOT', 'the transaction root does not match the transactions');
+    if (merkleRoot(ids) !== block.header.txRoot)
+      throw new BlockRejection('BLOCK_BAD_TX_ROOT', 'the transaction root does not match the transactions');
     for (let i = 0; i < block.txs.length; i++) guard(i, () => this.txRules.checkStateless(block.txs[i]!));
     return ids;
   }

@@ -103,7 +103,10 @@ export function readGenesisFile(path: string): GenesisFile {
   const file = data as unknown as GenesisFile;
   const computed = chainIdOf(file.params);
   if (computed !== file.chainId) {
-    throw new ConfigError('GENESIS_MISMATCH', `genesis file ${path} says chain ${file.chainId.slice(0, 12)} but its parameters give ${computed.slice(0, 12)}`);
+    throw new ConfigError(
+      'GENESIS_MISMATCH',
+      `genesis file ${path} says chain ${file.chainId.slice(0, 12)} but its parameters give ${computed.slice(0, 12)}`,
+    );
   }
   return file;
 }

@@ -52,7 +52,10 @@ export class ChainStore {
     try {
       return JSON.parse(raw) as T;
     } catch {
-      throw new StoreError('STORE_DAMAGED', `the store at ${this.store.location} holds an unreadable record '${k.slice(0, 80)}'; it will not be reset silently`);
+      throw new StoreError(
+        'STORE_DAMAGED',
+        `the store at ${this.store.location} holds an unreadable record '${k.slice(0, 80)}'; it will not be reset silently`,
+      );
     }
   }
 
@@ -70,7 +73,10 @@ export class ChainStore {
       try {
         value = JSON.parse(raw) as T;
       } catch {
-        throw new StoreError('STORE_DAMAGED', `the store at ${this.store.location} holds an unreadable record '${k.slice(0, 80)}'; it will not be reset silently`);
+        throw new StoreError(
+          'STORE_DAMAGED',
+          `the store at ${this.store.location} holds an unreadable record '${k.slice(0, 80)}'; it will not be reset silently`,
+        );
       }
       yield [k.slice(prefix.length), value];
     }

@@ -77,7 +77,10 @@ export class ChainEngine implements Service {
     if (!meta) await this.initialise();
     else {
       if (meta.format !== STORE_FORMAT) {
-        throw new StoreError('STORE_FORMAT', `the store at ${this.cs.store.location} has format ${meta.format}; this cairn reads format ${STORE_FORMAT}`);
+        throw new StoreError(
+          'STORE_FORMAT',
+          `the store at ${this.cs.store.location} has format ${meta.format}; this cairn reads format ${STORE_FORMAT}`,
+        );
       }
       if (meta.chainId !== this.chainId) {
         throw new StoreError(
@@ -98,7 +101,10 @@ export class ChainEngine implements Service {
 
   private async initialise(): Promise<void> {
     for await (const [k] of this.cs.store.iterate('')) {
-      throw new StoreError('STORE_FOREIGN', `the store at ${this.cs.store.location} holds data that is not a cairn chain ('${k.slice(0, 40)}'); it will not be overwritten`);
+      throw new StoreError(
+        'STORE_FOREIGN',
+        `the store at ${this.cs.store.location} holds data that is not a cairn chain ('${k.slice(0, 40)}'); it will not be overwritten`,
+      );
     }
     const genesis = genesisBlock(this.params);
     const hash = headerHash(genesis.header);
@@ -133,7 +139,10 @@ export class ChainEngine implements Service {
     const best: string[] = [];
     for await (const [height, hash] of this.cs.scan<string>('h:')) {
       if (Number(height) !== best.length || !this.tree.has(hash)) {
-        throw new StoreError('STORE_DAMAGED', `the store at ${this.cs.store.location} has a broken best-chain index at height ${height}; it will not be reset silently`);
+        throw new StoreError(
+          'STORE_DAMAGED',
+          `the store at ${this.cs.store.location} has a broken best-chain index at height ${height}; it will not be reset silently`,
+        );
       }
       best.push(hash);
     }
@@ -169,7 +178,11 @@ export class ChainEngine implements Service {
     const app = this.txRules.app(appId);
     if (!app) throw new CairnError('APP_UNKNOWN', `this chain runs no app named '${appId}'`);
     const q = app.queries[name];
-    if (!q) throw new CairnError('QUERY_UNKNOWN', `app '${appId}' has no query '${name}' (has: ${Object.keys(app.queries).join(', ') || 'none'})`);
+    if (!q)
+      throw new CairnError(
+        'QUERY_UNKNOWN',
+        `app '${appId}' has no query '${name}' (has: ${Object.keys(app.queries).join(', ') || 'none'})`,
+      );
     return q(this.view(appId), args);
   }
 
@@ -232,7 +245,10 @@ export class ChainEngine implements Service {
       this.rules.timestamp(block, this.tree.medianTimePast(parent), this.clock.now());
       this.rules.transactions(block);
       const work = this.consensus.work(block.header.target);
-      ops.push(put(key.block(hash), block), put(key.entry(hash), { header: block.header, work: work.toString(16), status: 'unchecked' } satisfies StoredEntry));
+      ops.push(
+        put(key.block(hash), block),
+        put(key.entry(hash), { header: block.header, work: work.toString(16), status: 'unchecked' } satisfies StoredEntry),
+      );
       pending.set(hash, block);
       const entry = this.tree.add(hash, block.header, work, 'unchecked');
       added.push(entry);
@@ -281,7 +297,8 @@ export class ChainEngine implements Service {
       if (entry.status === 'invalid') {
         result.outcome = undefined;
         result.error = error ?? new BlockRejection('BLOCK_INVALID_ANCESTOR', 'block builds on an invalid block');
-      } else if (this.tree.isOnBestChain(entry)) result.outcome = { status: 'connected', hash: outcome.hash, height: outcome.height, reorg: event };
+      } else if (this.tree.isOnBestChain(entry))
+        result.outcome = { status: 'connected', hash: outcome.hash, height: outcome.height, reorg: event };
     }
     return results;
   }
@@ -291,7 +308,11 @@ export class ChainEngine implements Service {
    * descendants and moves to the best remaining candidate instead. `ops` (bodies and entries
    * of blocks not stored yet) go into the same batch as the tip move.
    */
-  private async activateBest(target: TreeEntry, pending: Map<string, Block>, ops: StoreOp[]): Promise<{ event?: ReorgEvent; error?: BlockRejection }> {
+  private async activateBest(
+    target: TreeEntry,
+    pending: Map<string, Block>,
+    ops: StoreOp[],
+  ): Promise<{ event?: ReorgEvent; error?: BlockRejection }> {
     let candidate: TreeEntry | undefined = target;
     let firstError: BlockRejection | undefined;
     let event: ReorgEvent | undefined;
@@ -310,7 +331,11 @@ export class ChainEngine implements Service {
         ...unstored,
         ...marked.map((h) => {
           const e = this.tree.get(h)!;
-          return put(key.entry(h), { header: e.header, work: this.consensus.work(e.header.target).toString(16), status: 'invalid' } satisfies StoredEntry);
+          return put(key.entry(h), {
+            header: e.header,
+            work: this.consensus.work(e.header.target).toString(16),
+            status: 'invalid',
+          } satisfies StoredEntry);
         }),
       ]);
       unstored = [];
@@ -336,7 +361,8 @@ export class ChainEngine implements Service {
     for (let h = oldTip.header.height; h > fork.header.height; h--) {
       const hash = this.tree.hashAt(h)!;
       const [undo, block] = await Promise.all([this.cs.undo(hash), this.cs.block(hash)]);
-      if (!undo || !block) throw new StoreError('STORE_DAMAGED', `the store lacks the undo data or body of best-chain block ${hash.slice(0, 12)}`);
+      if (!undo || !block)
+        throw new StoreError('STORE_DAMAGED', `the store lacks the undo data or body of best-chain block ${hash.slice(0, 12)}`);
       for (let i = undo.length - 1; i >= 0; i--) overlay.setRaw(undo[i]![0], undo[i]![1], undo[i]![2]);
       ops.push(del(key.undo(hash)));
       if (h > target.header.height) ops.push(del(key.height(h)));
@@ -360,14 +386,23 @@ export class ChainEngine implements Service {
           this.txRules.apply(blockOverlay, tx, id, ctx, events);
         } catch (err) {
           if (!(err instanceof TxRejection)) throw err;
-          const error = new BlockRejection('BLOCK_BAD_TX', `transaction ${i} is invalid: ${err.message}`, 'reject', { index: i, txCode: err.code });
+          const error = new BlockRejection('BLOCK_BAD_TX', `transaction ${i} is invalid: ${err.message}`, 'reject', {
+            index: i,
+            txCode: err.code,
+          });
           return { ok: false, failed: entry, error };
         }
         ids.push(id);
       }
       ops.push(put(key.undo(entry.hash), blockOverlay.undo()), put(key.height(entry.header.height), entry.hash));
       if (entry.status !== 'valid') {
-        ops.push(put(key.entry(entry.hash), { header: entry.header, work: this.consensus.work(entry.header.target).toString(16), status: 'valid' } satisfies StoredEntry));
+        ops.push(
+          put(key.entry(entry.hash), {
+            header: entry.header,
+            work: this.consensus.work(entry.header.target).toString(16),
+            status: 'valid',
+          } satisfies StoredEntry),
+        );
       }
       blockOverlay.mergeInto(overlay);
       for (const id of ids) connectedIds.add(id);
@@ -394,7 +429,12 @@ export class ChainEngine implements Service {
     const depth = oldTip.header.height - fork.header.height;
     const event: ReorgEvent | undefined =
       depth > 0
-        ? { from: { hash: oldTip.hash, height: oldTip.header.height }, to: { hash: target.hash, height: target.header.height }, depth, connected: branch.length }
+        ? {
+            from: { hash: oldTip.hash, height: oldTip.header.height },
+            to: { hash: target.hash, height: target.header.height },
+            depth,
+            connected: branch.length,
+          }
         : undefined;
     if (event) {
       this.log.info(event, 'reorg');

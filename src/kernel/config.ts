@@ -73,7 +73,9 @@ export function flagName(field: string): string {
 }
 
 export function describeAjvError(error: ErrorObject, describeField: (field: string) => string = flagName): string {
-  const field = error.instancePath.split('/').filter(Boolean)[0] ?? (error.params as { additionalProperty?: string; missingProperty?: string }).additionalProperty;
+  const field =
+    error.instancePath.split('/').filter(Boolean)[0] ??
+    (error.params as { additionalProperty?: string; missingProperty?: string }).additionalProperty;
   const missing = (error.params as { missingProperty?: string }).missingProperty;
   if (error.keyword === 'required' && missing) return `${describeField(missing)} is required`;
   if (error.keyword === 'additionalProperties') return `${describeField(String(field))} is not a known setting`;

@@ -21,3 +21,4 @@ export type { VerifyResult } from './verify.js';
 export { TX_INDEX_APP, MAX_TX_BYTES } from './tx-rules.js';
 export { Network, type NetworkStats } from './net/network.js';
 export { PROTOCOL_VERSION, decodeMessage, encodeMessage, type Message } from './net/messages.js';
+export { Keystore } from './keystore.js';

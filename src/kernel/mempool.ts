@@ -105,7 +105,8 @@ export class Mempool implements Service {
     const tx = this.chain.txRules.checkEnvelope(raw);
     const id = this.chain.txRules.checkStateless(tx);
     if (this.txs.has(id)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool', 'ignore');
-    if (this.txs.size >= this.config.mempoolLimit) throw new TxRejection('MEMPOOL_FULL', `the mempool is full (${this.config.mempoolLimit} transactions)`, 'ignore');
+    if (this.txs.size >= this.config.mempoolLimit)
+      throw new TxRejection('MEMPOOL_FULL', `the mempool is full (${this.config.mempoolLimit} transactions)`, 'ignore');
     this.applyOnView(tx, id);
     this.txs.set(id, tx);
     return { id, tx };
@@ -141,6 +142,7 @@ export class Mempool implements Service {
         this.log.debug({ id, reason: (err as Error).message }, 'mempool dropped a transaction after a tip change');
       }
     }
-    if (dropped.length) await this.store.batch(dropped.map((id) => del(key.mempool(id)))).catch((err) => this.log.error({ err }, 'mempool cleanup failed'));
+    if (dropped.length)
+      await this.store.batch(dropped.map((id) => del(key.mempool(id)))).catch((err) => this.log.error({ err }, 'mempool cleanup failed'));
   }
 }

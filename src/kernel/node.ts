@@ -13,7 +13,24 @@ import { orderPlugins, type Plugin } from './plugin.js';
 import { chainIdOf, type ChainParams } from './params.js';
 import { systemClock, type Clock, type Service } from './services.js';
 import { Network } from './net/network.js';
-import { APPS, CHAIN, CHAIN_PARAMS, CLOCK, CONFIG, CONSENSUS, DISCOVERY, EVENTS, LOGGER, MEMPOOL, MINER, NETWORK, STORE, TRANSPORT, tokenName, type Token } from './tokens.js';
+import {
+  APPS,
+  CHAIN,
+  CHAIN_PARAMS,
+  CLOCK,
+  CONFIG,
+  CONSENSUS,
+  DISCOVERY,
+  EVENTS,
+  LOGGER,
+  MEMPOOL,
+  MINER,
+  NETWORK,
+  STORE,
+  TRANSPORT,
+  tokenName,
+  type Token,
+} from './tokens.js';
 
 export interface NodeOptions {
   config: NodeConfig;
@@ -116,7 +133,8 @@ export class CairnNode {
 
   resolve<T>(token: Token): T {
     const value = this.container.resolve<T>(token);
-    if (value === undefined || value === null) throw new WiringError('WIRING_UNDEFINED', `${tokenName(token)} resolved to nothing`, { token: tokenName(token) });
+    if (value === undefined || value === null)
+      throw new WiringError('WIRING_UNDEFINED', `${tokenName(token)} resolved to nothing`, { token: tokenName(token) });
     return value;
   }
 

@@ -54,7 +54,9 @@ export function orderPlugins(plugins: readonly Plugin[]): Plugin[] {
     for (const token of plugin.provides) {
       const other = provider.get(token);
       if (other) {
-        throw new WiringError('WIRING_CONFLICT', `plugins '${other.name}' and '${plugin.name}' both provide ${tokenName(token)}`, { token: tokenName(token) });
+        throw new WiringError('WIRING_CONFLICT', `plugins '${other.name}' and '${plugin.name}' both provide ${tokenName(token)}`, {
+          token: tokenName(token),
+        });
       }
       provider.set(token, plugin);
     }
@@ -92,10 +94,14 @@ export function orderPlugins(plugins: readonly Plugin[]): Plugin[] {
 export function assertWired(owner: string, deps: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(deps)) {
     if (value === undefined || value === null) {
-      throw new WiringError('WIRING_UNDEFINED', `${owner} was given no ${name}: its injection token is not registered or decorator metadata is missing`, {
-        owner,
-        dependency: name,
-      });
+      throw new WiringError(
+        'WIRING_UNDEFINED',
+        `${owner} was given no ${name}: its injection token is not registered or decorator metadata is missing`,
+        {
+          owner,
+          dependency: name,
+        },
+      );
     }
   }
 }

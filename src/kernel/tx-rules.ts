@@ -96,10 +96,14 @@ export class TxRules {
     if (!validate) throw new TxRejection('TX_UNKNOWN_TYPE', `app '${tx.app}' has no transaction type '${tx.type}'`);
     if (!validate(tx.payload)) {
       const e = validate.errors![0]!;
-      throw new TxRejection('TX_BAD_PAYLOAD', `${tx.app}/${tx.type} payload ${e.instancePath || ''} ${e.message ?? 'is invalid'}`.replace(/\s+/g, ' '));
+      throw new TxRejection(
+        'TX_BAD_PAYLOAD',
+        `${tx.app}/${tx.type} payload ${e.instancePath || ''} ${e.message ?? 'is invalid'}`.replace(/\s+/g, ' '),
+      );
     }
     const bytes = signingBytes(this.chainId, tx);
-    if (!verifyTxSignature(this.chainId, tx, bytes)) throw new TxRejection('TX_BAD_SIGNATURE', 'the signature does not match the sender, the chain or the content');
+    if (!verifyTxSignature(this.chainId, tx, bytes))
+      throw new TxRejection('TX_BAD_SIGNATURE', 'the signature does not match the sender, the chain or the content');
     return sha256hex(bytes);
   }
 
@@ -109,7 +113,8 @@ export class TxRules {
    * block is on the best chain.
    */
   apply(layer: StateOverlay, tx: Tx, id: string, ctx: ApplyContext, events?: AppEvent[]): void {
-    if (layer.getRaw(TX_INDEX_APP, id) !== undefined) throw new TxRejection('TX_ALREADY_IN_CHAIN', 'this transaction is already on the chain', 'ignore');
+    if (layer.getRaw(TX_INDEX_APP, id) !== undefined)
+      throw new TxRejection('TX_ALREADY_IN_CHAIN', 'this transaction is already on the chain', 'ignore');
     const app = this.apps.get(tx.app)!;
     const handler = app.tx[tx.type]!;
     const scratch = new StateOverlay(layer as StateLayer);

@@ -8,7 +8,8 @@ import { StateOverlay, type BaseState, type StateLayer } from './state.js';
 import { TX_INDEX_APP } from './tx-rules.js';
 import { txId } from './tx.js';
 
-export type VerifyResult = { ok: true; height: number; tip: string } | { ok: false; height: number; hash: string; code: string; message: string };
+export type VerifyResult =
+  { ok: true; height: number; tip: string } | { ok: false; height: number; hash: string; code: string; message: string };
 
 const EMPTY: StateLayer = { getRaw: () => undefined, keys: () => [] };
 
@@ -25,7 +26,8 @@ export async function verifyStoredChain(chain: ChainEngine, cs: ChainStore, stor
 
   const genesis = genesisBlock(chain.params);
   const genesisHash = tree.hashAt(0)!;
-  if (headerHash(genesis.header) !== genesisHash) return fail(0, genesisHash, 'GENESIS_MISMATCH', 'the stored genesis does not match the chain parameters');
+  if (headerHash(genesis.header) !== genesisHash)
+    return fail(0, genesisHash, 'GENESIS_MISMATCH', 'the stored genesis does not match the chain parameters');
   for (const app of chain.apps) {
     for (const [k, v] of Object.entries(app.genesis?.(chain.params.appParams[app.id]) ?? {})) replay.setRaw(app.id, k, JSON.stringify(v));
   }
@@ -37,9 +39,11 @@ export async function verifyStoredChain(chain: ChainEngine, cs: ChainStore, stor
     try {
       chain.rules.structure(block);
       const actual = chain.rules.seal(block);
-      if (actual !== hash) return fail(h, hash, 'BLOCK_HASH_MISMATCH', `the stored block hashes to ${actual.slice(0, 12)}, not to its index entry`);
+      if (actual !== hash)
+        return fail(h, hash, 'BLOCK_HASH_MISMATCH', `the stored block hashes to ${actual.slice(0, 12)}, not to its index entry`);
       const parent = tree.get(block.header.prev);
-      if (!parent || tree.hashAt(h - 1) !== block.header.prev) return fail(h, hash, 'BLOCK_BAD_LINK', 'the block does not link to the previous block of the chain');
+      if (!parent || tree.hashAt(h - 1) !== block.header.prev)
+        return fail(h, hash, 'BLOCK_BAD_LINK', 'the block does not link to the previous block of the chain');
       chain.rules.link(block, parent);
       chain.rules.timestamp(block, tree.medianTimePast(parent), clock.now());
       chain.rules.transactions(block);
@@ -48,7 +52,8 @@ export async function verifyStoredChain(chain: ChainEngine, cs: ChainStore, stor
         try {
           chain.txRules.apply(blockLayer, tx, txId(chain.chainId, tx), { height: h, time: block.header.time, blockHash: hash });
         } catch (err) {
-          if (err instanceof TxRejection) throw new BlockRejection('BLOCK_BAD_TX', `transaction ${i} is invalid: ${err.message}`, 'reject', { txCode: err.code });
+          if (err instanceof TxRejection)
+            throw new BlockRejection('BLOCK_BAD_TX', `transaction ${i} is invalid: ${err.message}`, 'reject', { txCode: err.code });
           throw err;
         }
       });
@@ -70,6 +75,7 @@ export async function verifyStoredChain(chain: ChainEngine, cs: ChainStore, stor
       return fail(height, tipHash, 'STATE_MISMATCH', `the stored ${what} differs from a replay of the chain`);
     }
   }
-  if (storedCount !== replayed.size) return fail(height, tipHash, 'STATE_MISMATCH', 'the stored app state has a different number of entries than a replay of the chain');
+  if (storedCount !== replayed.size)
+    return fail(height, tipHash, 'STATE_MISMATCH', 'the stored app state has a different number of entries than a replay of the chain');
   return { ok: true, height, tip: tipHash };
 }

@@ -19,7 +19,19 @@ describe('a mining node killed with SIGKILL', () => {
     const acknowledged = new Map<number, string>();
     let lastHeight = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const node = new CairnProcess(['node', 'start', '--data-dir', dir, '--mine', 'always', '--difficulty', 'fixed', '--initial-target', EASY, '--json']);
+      const node = new CairnProcess([
+        'node',
+        'start',
+        '--data-dir',
+        dir,
+        '--mine',
+        'always',
+        '--difficulty',
+        'fixed',
+        '--initial-target',
+        EASY,
+        '--json',
+      ]);
       try {
         const started = JSON.parse(await node.waitForLine(/"event":"started"/)) as { height: number };
         // Everything acknowledged before the kill is still there after it.

@@ -15,7 +15,8 @@ describe('gossip on the memory transport', () => {
     onTestFailed(() => console.error(`memory network seed: ${seed} (replay with CAIRN_SEED=${seed})`));
     return net;
   };
-  const ready = (n: MemoryNet) => waitFor('peers to be ready', () => n.nodes.every((x) => x.network!.book.ready().length === n.nodes.length - 1));
+  const ready = (n: MemoryNet) =>
+    waitFor('peers to be ready', () => n.nodes.every((x) => x.network!.book.ready().length === n.nodes.length - 1));
 
   it('a block found on any node reaches all, and transactions spread to every mempool', async () => {
     const { nodes } = await start(3);

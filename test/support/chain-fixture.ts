@@ -49,9 +49,20 @@ export async function startNode(options: FixtureOptions = {}): Promise<CairnNode
     logLevel: 'silent',
     ...options.config,
   });
-  const params = paramsFromFlags({ difficulty: config.difficulty, blockTime: config.blockTime, initialTarget: config.initialTarget, apps: apps.map((a) => a.id) });
+  const params = paramsFromFlags({
+    difficulty: config.difficulty,
+    blockTime: config.blockTime,
+    initialTarget: config.initialTarget,
+    apps: apps.map((a) => a.id),
+  });
   const store = options.store === 'level' ? levelStore() : memoryStore();
-  const node = CairnNode.create({ config, params, apps, plugins: [store, powConsensus(), ...(options.plugins ?? [])], logger: createLogger('silent') });
+  const node = CairnNode.create({
+    config,
+    params,
+    apps,
+    plugins: [store, powConsensus(), ...(options.plugins ?? [])],
+    logger: createLogger('silent'),
+  });
   await node.start();
   return node;
 }
@@ -71,7 +82,11 @@ export function sealInProcess(header: BlockHeader): BlockHeader {
 }
 
 /** A valid block on `parentHash` (default: the tip) with `txs`; `tweak` may spoil it on purpose. */
-export function buildBlock(node: CairnNode, txs: Tx[], opts: { parent?: string; time?: number; tweak?: (h: BlockHeader) => void; seal?: boolean } = {}): Block {
+export function buildBlock(
+  node: CairnNode,
+  txs: Tx[],
+  opts: { parent?: string; time?: number; tweak?: (h: BlockHeader) => void; seal?: boolean } = {},
+): Block {
   const chain = node.chain;
   const parent = chain.tree.get(opts.parent ?? chain.tip().hash)!;
   const header: BlockHeader = {

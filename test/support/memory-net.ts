@@ -18,7 +18,10 @@ export interface MemoryNet {
  * In-process nodes on a seeded memory network. The seed is printed when a test fails, so a
  * failing run can be replayed exactly with CAIRN_SEED.
  */
-export async function startMemoryNet(count: number, options: MemoryNetworkOptions & { config?: Partial<NodeConfig> } = {}): Promise<MemoryNet> {
+export async function startMemoryNet(
+  count: number,
+  options: MemoryNetworkOptions & { config?: Partial<NodeConfig> } = {},
+): Promise<MemoryNet> {
   const seed = Number(process.env.CAIRN_SEED ?? options.seed ?? Math.floor(Math.random() * 2 ** 31));
   const network = new MemoryNetwork({ latencyMs: 1, ...options, seed });
   const nodes: CairnNode[] = [];
@@ -47,10 +50,6 @@ export async function startMemoryNet(count: number, options: MemoryNetworkOption
 }
 
 export async function waitForAgreement(nodes: CairnNode[], timeoutMs = 20_000): Promise<string> {
-  await waitFor(
-    'all nodes to agree on one tip',
-    () => nodes.every((n) => n.chain.tip().hash === nodes[0]!.chain.tip().hash),
-    timeoutMs,
-  );
+  await waitFor('all nodes to agree on one tip', () => nodes.every((n) => n.chain.tip().hash === nodes[0]!.chain.tip().hash), timeoutMs);
   return nodes[0]!.chain.tip().hash;
 }

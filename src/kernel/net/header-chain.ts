@@ -28,7 +28,11 @@ export interface KnownHeader {
   anchor: BlockHeader | undefined;
 }
 
-export function checkHeaderRun(raw: readonly unknown[], parentOf: (hash: string) => KnownHeader | undefined, consensus: Consensus): CheckedHeader[] | undefined {
+export function checkHeaderRun(
+  raw: readonly unknown[],
+  parentOf: (hash: string) => KnownHeader | undefined,
+  consensus: Consensus,
+): CheckedHeader[] | undefined {
   const out: CheckedHeader[] = [];
   let prev: BlockHeader | undefined;
   let prevHash: string | undefined;

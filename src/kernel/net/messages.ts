@@ -131,7 +131,8 @@ export class DecodeError extends Error {
 
 /** Bound, parse without prototype keys, validate with one compiled schema per type. */
 export function decodeMessage(bytes: Buffer): Message {
-  if (bytes.length > MAX_MESSAGE_BYTES) throw new DecodeError('MSG_TOO_LARGE', `message of ${bytes.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
+  if (bytes.length > MAX_MESSAGE_BYTES)
+    throw new DecodeError('MSG_TOO_LARGE', `message of ${bytes.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
   let value: unknown;
   try {
     value = secureJson.parse(bytes.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' });

@@ -12,7 +12,17 @@ import { CHAIN, CLOCK, CONFIG, DISCOVERY, EVENTS, LOGGER, MEMPOOL, STORE, TRANSP
 import type { Tx } from '../tx.js';
 import { ChainStore } from '../chain-store.js';
 import { forkHeight } from './locator.js';
-import { DecodeError, decodeMessage, encodeMessage, MAX_BLOCKS_PER_PAGE, MAX_INV, MAX_PEERS_SHARED, PROTOCOL_VERSION, type Hello, type Message } from './messages.js';
+import {
+  DecodeError,
+  decodeMessage,
+  encodeMessage,
+  MAX_BLOCKS_PER_PAGE,
+  MAX_INV,
+  MAX_PEERS_SHARED,
+  PROTOCOL_VERSION,
+  type Hello,
+  type Message,
+} from './messages.js';
 import { DEFAULT_PEER_BOOK, PeerBook, peerKey, penaltyFor, type PeerState } from './peer-book.js';
 import { SyncManager } from './sync.js';
 
@@ -101,7 +111,9 @@ export class Network implements Service {
 
   stats(): NetworkStats {
     return {
-      peers: this.book.all().map((p) => ({ peer: p.key, ready: p.ready, height: p.height, score: Math.round(p.score), rejections: { ...p.rejections } })),
+      peers: this.book
+        .all()
+        .map((p) => ({ peer: p.key, ready: p.ready, height: p.height, score: Math.round(p.score), rejections: { ...p.rejections } })),
       banned: this.book.bans(),
       rejections: { ...this.rejections },
       syncing: this.sync.active,
@@ -124,7 +136,14 @@ export class Network implements Service {
 
   private hello(t: Hello['t']): Hello {
     const tip = this.chain.tip();
-    return { t, version: PROTOCOL_VERSION, chainId: this.chain.chainId, tip: tip.hash, height: tip.height, work: tip.totalWork.toString(16) };
+    return {
+      t,
+      version: PROTOCOL_VERSION,
+      chainId: this.chain.chainId,
+      tip: tip.hash,
+      height: tip.height,
+      work: tip.totalWork.toString(16),
+    };
   }
 
   private sendHello(peer: PeerState, t: Hello['t']): void {
@@ -350,7 +369,8 @@ export class Network implements Service {
       }
       if (now - peer.lastHelloSent > HELLO_EVERY_MS) this.sendHello(peer, 'hello');
       // Long silent and no longer offered by discovery: forget it.
-      if (!peer.ready && now - peer.lastHeard > 10 * PEER_SILENT_MS && !this.discovery.peers().some((a) => peerKey(a) === peer.key)) this.book.remove(peer.key);
+      if (!peer.ready && now - peer.lastHeard > 10 * PEER_SILENT_MS && !this.discovery.peers().some((a) => peerKey(a) === peer.key))
+        this.book.remove(peer.key);
     }
     if (now - this.lastExchange > PEER_EXCHANGE_MS) {
       this.lastExchange = now;

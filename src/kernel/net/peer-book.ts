@@ -57,7 +57,20 @@ export class PeerBook {
     if (!peer) {
       if (this.peers.size >= this.options.maxPeers) return undefined;
       const now = this.clock.now();
-      peer = { key, address: { host: address.host, port: address.port }, ready: false, height: 0, tip: '', work: 0n, lastHeard: 0, lastHelloSent: 0, score: 0, tokens: this.options.burst, tokensAt: now, rejections: {} };
+      peer = {
+        key,
+        address: { host: address.host, port: address.port },
+        ready: false,
+        height: 0,
+        tip: '',
+        work: 0n,
+        lastHeard: 0,
+        lastHelloSent: 0,
+        score: 0,
+        tokens: this.options.burst,
+        tokensAt: now,
+        rejections: {},
+      };
       this.peers.set(key, peer);
     }
     return peer;

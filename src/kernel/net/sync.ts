@@ -120,7 +120,13 @@ export class SyncManager {
   private fill(): void {
     while (this.queue.length && this.pages.length < MAX_PAGES_IN_FLIGHT * 4) {
       const batch = this.queue.splice(0, PAGE_SIZE);
-      this.pages.push({ req: this.nextReq++, hashes: batch.map((h) => h.hash), lastHeight: batch[batch.length - 1]!.header.height, sentAt: 0, tries: 0 });
+      this.pages.push({
+        req: this.nextReq++,
+        hashes: batch.map((h) => h.hash),
+        lastHeight: batch[batch.length - 1]!.header.height,
+        sentAt: 0,
+        tries: 0,
+      });
     }
     const inFlight = this.pages.filter((p) => p.peer && !p.blocks).length;
     let budget = MAX_PAGES_IN_FLIGHT - inFlight;
@@ -187,7 +193,8 @@ export class SyncManager {
       this.headerPeer = undefined;
       if (staller.ready) this.link.blame(staller, 'STALL', 'reject', 'did not answer a headers request');
       const other = this.link.readyPeers().find((p) => p !== staller && p.work > this.chain.tip().totalWork);
-      if (other) this.askHeaders(other, this.lastHeader ? [this.lastHeader.hash, ...blockLocator(this.chain.tree)] : blockLocator(this.chain.tree));
+      if (other)
+        this.askHeaders(other, this.lastHeader ? [this.lastHeader.hash, ...blockLocator(this.chain.tree)] : blockLocator(this.chain.tree));
     }
     for (const page of this.pages) {
       if (page.peer && !page.blocks && (!page.peer.ready || now - page.sentAt > STALL_MS)) {

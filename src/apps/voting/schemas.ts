@@ -1,0 +1,110 @@
+/**
+ * JSON Schemas of the voting payloads. The kernel compiles each once with ajv and refuses a
+ * payload that does not match (TX_BAD_PAYLOAD) before any check runs, so the handlers only
+ * see bounded, well-typed values.
+ */
+
+/** Election ids appear in state keys, CLI flags and URLs: short, lowercase, no separators. */
+export const ELECTION_ID_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
+export const MAX_CHOICES = 64;
+export const MAX_CHOICE_LENGTH = 64;
+export const MAX_TITLE_LENGTH = 200;
+/**
+ * Bounds the list the schema accepts; in practice the kernel's transaction size limit
+ * (MAX_TX_BYTES) allows about 240 keys per `election.open`.
+ */
+export const MAX_VOTERS = 10_000;
+
+const PUBLIC_KEY = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+// At least one character that is not white space: a blank choice or title says nothing.
+const NOT_BLANK = '\\S';
+
+export type Eligibility = 'open' | { voters: string[] };
+
+export interface ElectionOpenPayload {
+  id: string;
+  title: string;
+  /** A fixed list, or empty for write-in choices. */
+  choices: string[];
+  eligibility: Eligibility;
+  /** Last height at which a ballot counts. */
+  closesAt?: number;
+}
+
+export interface BallotCastPayload {
+  election: string;
+  choice: string;
+}
+
+export interface ElectionClosePayload {
+  election: string;
+}
+
+export const electionOpenSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'title', 'choices', 'eligibility'],
+  properties: {
+    id: { type: 'string', pattern: ELECTION_ID_PATTERN },
+    title: { type: 'string', minLength: 1, maxLength: MAX_TITLE_LENGTH, pattern: NOT_BLANK },
+    choices: {
+      type: 'array',
+      maxItems: MAX_CHOICES,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1, maxLength: MAX_CHOICE_LENGTH, pattern: NOT_BLANK },
+    },
+    eligibility: {
+      oneOf: [
+        { const: 'open' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['voters'],
+          properties: { voters: { type: 'array', minItems: 1, maxItems: MAX_VOTERS, uniqueItems: true, items: PUBLIC_KEY } },
+        },
+      ],
+    },
+    closesAt: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+  },
+} as const;
+
+// The choice is only bounded here; whether it is valid for its election is a stateful rule
+// (BALLOT_BAD_CHOICE), so a blank write-in gets the app's code, not a schema error.
+export const ballotCastSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['election', 'choice'],
+  properties: {
+    election: { type: 'string', pattern: ELECTION_ID_PATTERN },
+    choice: { type: 'string', minLength: 1, maxLength: MAX_CHOICE_LENGTH },
+  },
+} as const;
+
+export const electionCloseSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['election'],
+  properties: { election: { type: 'string', pattern: ELECTION_ID_PATTERN } },
+} as const;
+
+/** `appParams.voting` in the chain parameters. */
+export interface VotingParams {
+  defaultElection?: { id: string; title: string; choices: string[] };
+}
+
+export const votingParamsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    defaultElection: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'title', 'choices'],
+      properties: {
+        id: electionOpenSchema.properties.id,
+        title: electionOpenSchema.properties.title,
+        choices: electionOpenSchema.properties.choices,
+      },
+    },
+  },
+} as const;
