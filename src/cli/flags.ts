@@ -57,3 +57,21 @@ export interface ChainFlagValues {
   'initial-target'?: string;
   genesis?: string;
 }
+
+/** How a node reaches its peers. */
+export const networkFlags = {
+  transport: Flags.option({
+    summary: 'Transport to peers; none runs a solo node. [default: udp]',
+    options: ['udp', 'tcp', 'none'] as const,
+    helpGroup: 'NETWORK',
+  })(),
+  host: Flags.string({ summary: 'Address the transport binds. [default: 127.0.0.1]', helpGroup: 'NETWORK' }),
+  port: integerFlag({ summary: 'Port the transport binds; 0 picks a free one. [default: 0]', helpGroup: 'NETWORK' }),
+  peer: Flags.string({ summary: 'A peer to contact, HOST:PORT. Repeatable.', multiple: true, helpGroup: 'NETWORK' }),
+  tracker: Flags.string({ summary: 'Tracker that tells this node about its peers, HOST:PORT.', helpGroup: 'NETWORK' }),
+  'api-port': integerFlag({
+    summary: 'Serve the HTTP API on 127.0.0.1 at this port (0 picks one); its URL and token are written to the data dir.',
+    helpGroup: 'NETWORK',
+  }),
+  'ban-ms': integerFlag({ summary: 'How long a misbehaving peer is kept away, in ms. [default: 600000]', helpGroup: 'NETWORK' }),
+};

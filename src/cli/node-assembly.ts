@@ -26,10 +26,17 @@ export interface NodeFlagValues extends ChainFlagValues {
   mine?: MineMode;
   miners?: number;
   'mining-delay'?: number;
+  transport?: NodeConfig['transport'];
+  host?: string;
+  port?: number;
+  peer?: string[];
+  tracker?: string;
+  'api-port'?: number;
+  'ban-ms'?: number;
 }
 
 /** Config fields whose flag is not simply their kebab-case name. */
-const FLAG_OF_FIELD: Record<string, string> = { apps: '--app' };
+const FLAG_OF_FIELD: Record<string, string> = { apps: '--app', peers: '--peer' };
 
 /** Names the flag a person typed for a config field, so a config error points at it. */
 export function describeFlag(field: string): string {
@@ -49,6 +56,13 @@ export function configFromFlags(flags: NodeFlagValues, overrides: Partial<NodeCo
       miners: flags.miners,
       miningDelay: flags['mining-delay'],
       logLevel: flags['log-level'],
+      transport: flags.transport,
+      host: flags.host,
+      port: flags.port,
+      peers: flags.peer,
+      tracker: flags.tracker,
+      apiPort: flags['api-port'],
+      banMs: flags['ban-ms'],
       ...overrides,
     },
     describeFlag,
@@ -106,8 +120,9 @@ export interface AssembledNode {
 }
 
 /**
- * Flags to a node ready to start: validated config, apps, chain parameters, and the solo
- * plugin set (LevelDB store under the data dir, proof-of-work consensus).
+ * Flags to a node ready to start: validated config, apps, chain parameters, and its plugins:
+ * LevelDB store under the data dir, proof-of-work consensus, and unless `--transport none` a
+ * transport with tracker/static-peer discovery; the HTTP API when `--api-port` is given.
  */
 export async function assembleNode(flags: NodeFlagValues, overrides: Partial<NodeConfig> = {}): Promise<AssembledNode> {
   const config = configFromFlags(flags, overrides);
@@ -120,6 +135,13 @@ export async function assembleNode(flags: NodeFlagValues, overrides: Partial<Nod
   checkApps(params, apps);
   const registry = builtinPlugins();
   const plugins = [registry.create('store-level'), registry.create('consensus-pow')];
+  if (config.transport !== 'none') {
+    plugins.push(
+      registry.create(`transport-${config.transport}`, { host: config.host, port: config.port }),
+      registry.create('tracker', { tracker: config.tracker, peers: config.peers }),
+    );
+  }
+  if (config.apiPort !== undefined) plugins.push(registry.create('http-api', { port: config.apiPort }));
   const logger = createLogger(config.logLevel);
   const node = CairnNode.create({ config, params, plugins, apps, logger });
   return { node, config, params, apps, logger };

@@ -26,7 +26,8 @@ export interface NodeConfig {
   /** Address the transport binds; port 0 picks a free one. */
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  /** `none` runs a solo node: no peers, no gossip. */
+  transport: 'udp' | 'tcp' | 'none';
   /** Peers to contact besides those the tracker gives (HOST:PORT). */
   peers: string[];
   /** Tracker HOST:PORT; none means static peers and peer exchange only. */
@@ -56,7 +57,7 @@ const schema = {
     mempoolLimit: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 50_000 },
     host: { type: 'string', minLength: 1, maxLength: 255, default: '127.0.0.1' },
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 0 },
-    transport: { enum: ['udp', 'tcp'], default: 'udp' },
+    transport: { enum: ['udp', 'tcp', 'none'], default: 'udp' },
     peers: { type: 'array', maxItems: 256, items: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$' }, default: [] },
     tracker: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$' },
     apiPort: { type: 'integer', minimum: 0, maximum: 65535 },

@@ -11,9 +11,10 @@ import { Mempool } from './mempool.js';
 import { Miner } from './miner.js';
 import { orderPlugins, type Plugin } from './plugin.js';
 import { chainIdOf, type ChainParams } from './params.js';
-import { systemClock, type Clock, type Service } from './services.js';
+import { systemClock, type Clock, type Service, type Transport } from './services.js';
 import { Network } from './net/network.js';
 import {
+  API,
   APPS,
   CHAIN,
   CHAIN_PARAMS,
@@ -129,6 +130,19 @@ export class CairnNode {
   /** The gossip layer; undefined for a node without a transport. */
   get network(): Network | undefined {
     return this.container.isRegistered(NETWORK, true) ? this.resolve<Network>(NETWORK) : undefined;
+  }
+
+  /** Where peers reach this node, or undefined for a node without a transport. */
+  transportAddress(): string | undefined {
+    if (!this.container.isRegistered(TRANSPORT, true)) return undefined;
+    const { host, port } = this.resolve<Transport>(TRANSPORT).address;
+    return `${host}:${port}`;
+  }
+
+  /** The HTTP API's URL, when an API plugin is running. */
+  apiUrl(): string | undefined {
+    if (!this.container.isRegistered(API, true)) return undefined;
+    return this.resolve<{ address?: string }>(API).address;
   }
 
   resolve<T>(token: Token): T {

@@ -2,6 +2,7 @@ import { PluginRegistry } from '../kernel/plugin.js';
 import { powConsensus, type PowConsensusPluginOptions } from './consensus-pow/index.js';
 import { levelStore, type LevelStoreOptions } from './store-level/index.js';
 import { memoryStore, type MemoryStoreOptions } from './store-memory/index.js';
+import { httpApi, type HttpApiOptions } from './http-api/index.js';
 import { trackerDiscovery, type TrackerDiscoveryOptions } from './tracker/index.js';
 import { tcpTransport, type TcpTransportOptions } from './transport-tcp/index.js';
 import { udpTransport, type UdpTransportOptions } from './transport-udp/index.js';
@@ -18,5 +19,6 @@ export function builtinPlugins(): PluginRegistry {
     .add('store-memory', (options) => memoryStore(options as MemoryStoreOptions))
     .add('transport-udp', (options) => udpTransport(options as UdpTransportOptions))
     .add('transport-tcp', (options) => tcpTransport(options as TcpTransportOptions))
-    .add('tracker', (options) => trackerDiscovery(options as TrackerDiscoveryOptions));
+    .add('tracker', (options) => trackerDiscovery(options as TrackerDiscoveryOptions))
+    .add('http-api', (options) => httpApi(options as HttpApiOptions));
 }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { CairnCommand } from '../../cli/base-command.js';
-import { chainSelectionFlags, integerFlag } from '../../cli/flags.js';
+import { chainSelectionFlags, integerFlag, networkFlags } from '../../cli/flags.js';
+import { SyncProgress } from '../../cli/sync-progress.js';
 import { assembleNode, difficultyBits, shortHash, startNode } from '../../cli/node-assembly.js';
 import type { BlockEvent, ReorgEvent } from '../../kernel/index.js';
 
@@ -14,6 +15,7 @@ export default class NodeStart extends CairnCommand {
     '<%= config.bin %> node start --mine always --data-dir /tmp/cairn-demo',
     '<%= config.bin %> node start --mine always --difficulty cs60 --mining-delay 5000',
     '<%= config.bin %> node start --genesis devnet.json --json',
+    '<%= config.bin %> node start --tracker 127.0.0.1:60825 --port 60806 --api-port 0',
   ];
 
   static override flags = {
@@ -25,6 +27,7 @@ export default class NodeStart extends CairnCommand {
     miners: integerFlag({ summary: 'Miner processes. [default: 1]' }),
     'mining-delay': integerFlag({ summary: 'Pause before mining each block, in ms (the original paused 5000). [default: 0]' }),
     ...chainSelectionFlags,
+    ...networkFlags,
   };
 
   async run(): Promise<void> {
@@ -76,16 +79,32 @@ export default class NodeStart extends CairnCommand {
         );
     });
 
+    const progress = new SyncProgress(process.stderr);
+    if (!json) node.events.on('sync', (e) => progress.update(e.height, e.target));
+
     await startNode(assembled);
     const tip = node.chain.tip();
+    const address = node.transportAddress();
+    const api = node.apiUrl();
     if (tip.height >= last.height) last = { height: tip.height, hash: tip.hash };
     if (json)
-      emit({ event: 'started', chainId: node.chainId, height: tip.height, tip: tip.hash, mine: config.mine, dataDir: config.dataDir });
+      emit({
+        event: 'started',
+        chainId: node.chainId,
+        height: tip.height,
+        tip: tip.hash,
+        mine: config.mine,
+        dataDir: config.dataDir,
+        address: address ?? null,
+        api: api ?? null,
+      });
     else {
       emit(`node on chain ${shortHash(node.chainId)} at height ${tip.height} (tip ${shortHash(tip.hash)}), data dir ${config.dataDir}`);
       emit(
         `mining: ${config.mine}${config.mine === 'off' ? '' : `, ${config.miners} miner${config.miners === 1 ? '' : 's'}`}; Ctrl-C stops`,
       );
+      if (address) emit(`listening on ${config.transport} ${address}${config.tracker ? `, tracker ${config.tracker}` : ''}`);
+      if (api) emit(`api ${api}`);
     }
 
     const signal = await stopped;
