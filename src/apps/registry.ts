@@ -8,7 +8,9 @@ import { ConfigError } from '../kernel/errors.js';
 /**
  * Apps shipped with cairn, by name. Loaded lazily so that a node pays only for the apps it runs.
  */
-const BUILTIN_APPS: Record<string, () => Promise<unknown>> = {};
+const BUILTIN_APPS: Record<string, () => Promise<unknown>> = {
+  voting: () => import('./voting/index.js'),
+};
 
 export function builtinAppNames(): string[] {
   return Object.keys(BUILTIN_APPS).sort();

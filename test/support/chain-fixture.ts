@@ -37,6 +37,8 @@ export interface FixtureOptions {
   apps?: ChainApp[];
   config?: Partial<NodeConfig>;
   plugins?: Plugin[];
+  /** The chain parameters' `appParams` (each app's genesis input); part of the chain id. */
+  appParams?: Record<string, unknown>;
 }
 
 export async function startNode(options: FixtureOptions = {}): Promise<CairnNode> {
@@ -54,6 +56,7 @@ export async function startNode(options: FixtureOptions = {}): Promise<CairnNode
     blockTime: config.blockTime,
     initialTarget: config.initialTarget,
     apps: apps.map((a) => a.id),
+    appParams: options.appParams,
   });
   const store = options.store === 'level' ? levelStore() : memoryStore();
   const node = CairnNode.create({

@@ -10,6 +10,11 @@ export const MAX_CHOICES = 64;
 export const MAX_CHOICE_LENGTH = 64;
 export const MAX_TITLE_LENGTH = 200;
 /**
+ * Distinct choices a write-in election accepts. The list of write-ins is one state value read
+ * by every tally, so it is bounded like a fixed list, just more generously.
+ */
+export const MAX_WRITE_INS = 1_000;
+/**
  * Bounds the list the schema accepts; in practice the kernel's transaction size limit
  * (MAX_TX_BYTES) allows about 240 keys per `election.open`.
  */

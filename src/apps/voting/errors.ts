@@ -1,0 +1,19 @@
+import { AppRejection } from '../../kernel/index.js';
+
+/** Every code the voting app refuses with; stable, so tests, scripts and the CLI can rely on them. */
+export const VOTING_REJECTION_CODES = [
+  'ELECTION_UNKNOWN',
+  'ELECTION_EXISTS',
+  'ELECTION_CLOSED',
+  'ELECTION_NOT_CREATOR',
+  'ELECTION_BAD_CLOSES_AT',
+  'BALLOT_NOT_ELIGIBLE',
+  'BALLOT_BAD_CHOICE',
+  'BALLOT_DUPLICATE',
+  'QUERY_BAD_ARGS',
+] as const;
+export type VotingRejectionCode = (typeof VOTING_REJECTION_CODES)[number];
+
+export function rejection(code: VotingRejectionCode, message: string, details?: Record<string, unknown>): AppRejection {
+  return new AppRejection(code, message, details);
+}
