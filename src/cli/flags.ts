@@ -75,3 +75,16 @@ export const networkFlags = {
   }),
   'ban-ms': integerFlag({ summary: 'How long a misbehaving peer is kept away, in ms. [default: 600000]', helpGroup: 'NETWORK' }),
 };
+
+/** Which running node a client command talks to: `--node URL`, else the node of `--data-dir`. */
+export const nodeApiFlags = {
+  node: Flags.string({
+    summary: 'API URL of the node, e.g. http://127.0.0.1:8080. [default: the node running on --data-dir]',
+    helpGroup: 'NODE',
+  }),
+  token: Flags.string({
+    summary: "API token for write routes. [default: the data dir's api.cookie]",
+    env: 'CAIRN_API_TOKEN',
+    helpGroup: 'NODE',
+  }),
+};
