@@ -12,4 +12,4 @@ export {
   type TrackerMessage,
 } from './messages.js';
 export { trackerDiscovery, type TrackerDiscoveryOptions } from './plugin.js';
-export { TrackerServer, type TrackerServerOptions, type TrackerStatus } from './server.js';
+export { TrackerServer, type MembershipChange, type TrackerServerOptions, type TrackerStatus } from './server.js';

@@ -36,6 +36,21 @@ export interface TrackerServerOptions {
   minPushIntervalMs?: number;
   maxPeersPerNetwork?: number;
   logger?: Logger;
+  /** Told of every join, leave and eviction (for `cairn tracker start`'s output); must not throw. */
+  onMembership?: (change: MembershipChange) => void;
+}
+
+/**
+ * A member came or went. `left` covers a `leave` message, a closed connection and a
+ * connection closed for bad input (`reason` says which); `evicted` is a TTL expiry.
+ */
+export interface MembershipChange {
+  type: 'joined' | 'left' | 'evicted';
+  chainId: string;
+  peer: PeerAddress;
+  /** Members of that network after the change. */
+  peers: number;
+  reason?: string;
 }
 
 export interface TrackerStatus {
@@ -79,7 +94,8 @@ interface Network {
  * the others.
  */
 export class TrackerServer {
-  private readonly options: Required<Omit<TrackerServerOptions, 'logger'>>;
+  private readonly options: Required<Omit<TrackerServerOptions, 'logger' | 'onMembership'>>;
+  private readonly onMembership: ((change: MembershipChange) => void) | undefined;
   private readonly log: Logger;
   private server: Server | undefined;
   private readonly connections = new Set<Connection>();
@@ -105,6 +121,7 @@ export class TrackerServer {
     if (!(ttlMs >= 30)) throw new TrackerError('TRACKER_BAD_OPTION', `ttlMs ${ttlMs} is too short: heartbeats come every third of it`);
     if (!(maxConnections >= 1)) throw new TrackerError('TRACKER_BAD_OPTION', `maxConnections must be at least 1`);
     this.log = options.logger ?? pino({ level: 'silent' });
+    this.onMembership = options.onMembership;
   }
 
   /** Binds and resolves with the address actually bound (port 0 picks a free port). */
@@ -116,11 +133,13 @@ export class TrackerServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         this.server = undefined;
+        const where = `${this.options.host}:${this.options.port}`;
         reject(
-          new TrackerError(
-            'TRACKER_LISTEN_FAILED',
-            `the tracker cannot listen on ${this.options.host}:${this.options.port}: ${err.code ?? err.message}`,
-          ),
+          new TrackerError('TRACKER_LISTEN_FAILED', `the tracker cannot listen on ${where}: ${listenFailure(err)}`, {
+            host: this.options.host,
+            port: this.options.port,
+            cause: err.code ?? err.message,
+          }),
         );
       };
       server.once('error', onError);
@@ -238,7 +257,7 @@ export class TrackerServer {
         this.send(conn, { type: 'heartbeat' });
         return;
       case 'leave':
-        this.leave(conn);
+        this.leave(conn, 'leave');
         return;
       default:
         this.closeWith(conn, 'MESSAGE_UNEXPECTED', `a client may not send '${message.type}' messages`);
@@ -265,15 +284,17 @@ export class TrackerServer {
     const key = addressKey(address);
     const current = conn.member;
     if (current && current.chainId === message.chainId && current.key === key) return;
-    if (current) this.leave(conn);
+    if (current) this.leave(conn, 'REREGISTERED');
 
     let network = this.networks.get(message.chainId);
     const holder = network?.members.get(key);
     if (holder) {
       // The newest registration of an address wins: it is usually the same peer back on a new
       // connection before the tracker noticed the old one die.
+      const replaced = holder.member!;
       holder.member = undefined;
       network!.members.delete(key);
+      this.notify('left', replaced, network!.members.size, 'ADDRESS_REPLACED');
       this.closeWith(holder, 'ADDRESS_REPLACED', `${host}:${message.port} registered again on another connection`);
     }
     if (network && network.members.size >= this.options.maxPeersPerNetwork) {
@@ -286,6 +307,7 @@ export class TrackerServer {
     }
     conn.member = { chainId: message.chainId, address, key };
     network.members.set(key, conn);
+    this.notify('joined', conn.member, network.members.size);
     this.log.info(
       { chainId: message.chainId.slice(0, 12), peer: `${host}:${message.port}`, peers: network.members.size },
       'peer registered',
@@ -293,13 +315,15 @@ export class TrackerServer {
     this.changed(message.chainId);
   }
 
-  private leave(conn: Connection): void {
+  /** `reason`: 'leave', 'closed', or the error code the connection was closed with. */
+  private leave(conn: Connection, reason: string): void {
     const member = conn.member;
     if (!member) return;
     conn.member = undefined;
     const network = this.networks.get(member.chainId);
     if (!network || network.members.get(member.key) !== conn) return;
     network.members.delete(member.key);
+    this.notify(reason === 'HEARTBEAT_TIMEOUT' ? 'evicted' : 'left', member, network.members.size, reason);
     if (network.members.size === 0) {
       clearTimeout(network.pushTimer);
       this.networks.delete(member.chainId);
@@ -323,7 +347,16 @@ export class TrackerServer {
     conn.closing = true;
     clearTimeout(conn.timer);
     this.connections.delete(conn);
-    this.leave(conn);
+    this.leave(conn, 'closed');
+  }
+
+  private notify(type: MembershipChange['type'], member: Member, peers: number, reason?: string): void {
+    if (!this.onMembership) return;
+    try {
+      this.onMembership({ type, chainId: member.chainId, peer: { ...member.address }, peers, ...(reason ? { reason } : {}) });
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'membership listener failed');
+    }
   }
 
   /** Schedules a push of the network's list, at most one per `minPushIntervalMs`. */
@@ -373,8 +406,25 @@ export class TrackerServer {
     this.log.debug({ conn: conn.id, remote: conn.remoteHost, code }, message);
     this.send(conn, { type: 'error', code, message });
     conn.closing = true;
-    this.leave(conn);
+    this.leave(conn, code);
     conn.socket.end();
     setTimeout(() => conn.socket.destroy(), 1000).unref();
+  }
+}
+
+/** Why a listen failed, in words a person can act on. */
+function listenFailure(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return 'the port is already in use (is another tracker running?)';
+    case 'EADDRNOTAVAIL':
+      return "that address is not one of this machine's (EADDRNOTAVAIL)";
+    case 'EACCES':
+      return 'permission denied (ports below 1024 need privileges)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name does not resolve';
+    default:
+      return err.code ?? err.message;
   }
 }
