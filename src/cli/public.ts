@@ -1,0 +1,6 @@
+// `cairn/cli`: what an app's own oclif commands need to behave like cairn's (one-line errors,
+// --json, --data-dir) and to reach a running node. One @oclif/core for cairn and its plugins.
+export { Args, Flags } from '@oclif/core';
+export { CairnCommand, defaultDataDir } from './base-command.js';
+export { nodeApiFlags } from './flags.js';
+export { nodeClient, type NodeClientFlags } from './node-client.js';
