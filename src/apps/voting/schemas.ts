@@ -58,16 +58,16 @@ export const electionOpenSchema = {
       uniqueItems: true,
       items: { type: 'string', minLength: 1, maxLength: MAX_CHOICE_LENGTH, pattern: NOT_BLANK },
     },
+    // if/then/else rather than oneOf, so a bad voter list is reported as such, not as "not 'open'".
     eligibility: {
-      oneOf: [
-        { const: 'open' },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['voters'],
-          properties: { voters: { type: 'array', minItems: 1, maxItems: MAX_VOTERS, uniqueItems: true, items: PUBLIC_KEY } },
-        },
-      ],
+      type: ['string', 'object'],
+      if: { type: 'string' },
+      then: { const: 'open' },
+      else: {
+        additionalProperties: false,
+        required: ['voters'],
+        properties: { voters: { type: 'array', minItems: 1, maxItems: MAX_VOTERS, uniqueItems: true, items: PUBLIC_KEY } },
+      },
     },
     closesAt: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
   },

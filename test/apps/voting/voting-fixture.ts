@@ -9,7 +9,7 @@ export function startVotingNode(options: FixtureOptions = {}): Promise<CairnNode
 
 /** A key that signs voting transactions for one chain. */
 export class Voter extends Signer {
-  get key(): string {
+  get publicKey(): string {
     return this.keys.publicKey;
   }
 
