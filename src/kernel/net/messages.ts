@@ -11,6 +11,8 @@ export const MAX_INV = 1000;
 export const MAX_PEERS_SHARED = 100;
 
 const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+// JSON's 1e999 parses to Infinity, which Ajv counts as an integer: the upper bound keeps counts finite and re-encodable.
+const count = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const hashList = (max: number) => ({ type: 'array', maxItems: max, items: hex64 }) as const;
 const address = {
   type: 'object',
@@ -24,10 +26,10 @@ const hello = {
   required: ['t', 'version', 'chainId', 'tip', 'height', 'work'],
   properties: {
     t: { enum: ['hello', 'hello-ack'] },
-    version: { type: 'integer', minimum: 0 },
+    version: count,
     chainId: hex64,
     tip: hex64,
-    height: { type: 'integer', minimum: 0 },
+    height: count,
     work: { type: 'string', pattern: '^[0-9a-f]{1,80}$' },
   },
 } as const;
@@ -60,7 +62,7 @@ const schemas = {
     type: 'object',
     additionalProperties: false,
     required: ['t', 'hashes'],
-    properties: { t: { const: 'getblocks' }, hashes: hashList(MAX_BLOCKS_PER_PAGE), req: { type: 'integer', minimum: 0 } },
+    properties: { t: { const: 'getblocks' }, hashes: hashList(MAX_BLOCKS_PER_PAGE), req: count },
   },
   blocks: {
     type: 'object',
@@ -70,7 +72,7 @@ const schemas = {
       t: { const: 'blocks' },
       blocks: { type: 'array', maxItems: MAX_BLOCKS_PER_PAGE, items: {} },
       missing: hashList(MAX_BLOCKS_PER_PAGE),
-      req: { type: 'integer', minimum: 0 },
+      req: count,
     },
   },
   gettxs: {

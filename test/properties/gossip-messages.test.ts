@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  DecodeError,
+  decodeMessage,
+  encodeMessage,
+  MAX_BLOCKS_PER_PAGE,
+  MAX_HEADERS,
+  MAX_INV,
+  MAX_MESSAGE_BYTES,
+  MAX_PEERS_SHARED,
+  type Message,
+} from '../../src/kernel/net/messages.js';
+import { check } from '../support/property.js';
+import {
+  byteMutations,
+  envelope,
+  header,
+  hex,
+  hex64,
+  json,
+  jsonBytes,
+  jsonMutations,
+  jsonObject,
+  mutateBytes,
+  mutateJson,
+  mutateNumber,
+  numberMutation,
+} from './arbitraries.js';
+
+// Lists are kept short: the bounds are exercised by the schema cases below, not by size.
+const list = <T>(arb: fc.Arbitrary<T>, max: number) => fc.array(arb, { maxLength: Math.min(max, 8) });
+const count = fc.maxSafeNat();
+
+const message: fc.Arbitrary<Message> = fc.oneof(
+  fc.record({
+    t: fc.constantFrom('hello' as const, 'hello-ack' as const),
+    version: count,
+    chainId: hex64,
+    tip: hex64,
+    height: count,
+    work: fc.integer({ min: 1, max: 80 }).chain((n) => hex(n)),
+  }),
+  fc.record({ t: fc.constant('inv' as const), blocks: list(hex64, MAX_INV), txs: list(hex64, MAX_INV) }, { requiredKeys: ['t'] }),
+  fc.record(
+    { t: fc.constant('getheaders' as const), locator: list(hex64, 64), limit: fc.integer({ min: 1, max: MAX_HEADERS }) },
+    { requiredKeys: ['t', 'locator'] },
+  ),
+  fc.record({ t: fc.constant('headers' as const), headers: list(header, MAX_HEADERS) }),
+  fc.record(
+    { t: fc.constant('getblocks' as const), hashes: list(hex64, MAX_BLOCKS_PER_PAGE), req: count },
+    { requiredKeys: ['t', 'hashes'] },
+  ),
+  fc.record(
+    {
+      t: fc.constant('blocks' as const),
+      blocks: list(fc.record({ header, txs: list(envelope, 4) }), MAX_BLOCKS_PER_PAGE),
+      missing: list(hex64, MAX_BLOCKS_PER_PAGE),
+      req: count,
+    },
+    { requiredKeys: ['t', 'blocks'] },
+  ),
+  fc.record({ t: fc.constant('gettxs' as const), ids: list(hex64, MAX_INV) }),
+  fc.record({ t: fc.constant('txs' as const), txs: list(envelope, MAX_INV) }),
+  fc.constant({ t: 'getpeers' as const }),
+  fc.record({
+    t: fc.constant('peers' as const),
+    peers: list(
+      fc.record({ host: fc.string({ minLength: 1, maxLength: 255 }), port: fc.integer({ min: 1, max: 65535 }) }),
+      MAX_PEERS_SHARED,
+    ),
+  }),
+) as fc.Arbitrary<Message>;
+
+/** The decoder's whole contract: a message, or a DecodeError with one of its four codes; nothing else escapes. */
+function decodesOrRefuses(bytes: Buffer): Message | DecodeError {
+  try {
+    return decodeMessage(bytes);
+  } catch (err) {
+    expect(err).toBeInstanceOf(DecodeError);
+    expect(['MSG_TOO_LARGE', 'MSG_NOT_JSON', 'MSG_UNKNOWN_TYPE', 'MSG_INVALID']).toContain((err as DecodeError).code);
+    return err as DecodeError;
+  }
+}
+
+describe('gossip messages (src/kernel/net/messages.ts)', () => {
+  it('decode(encode(m)) equals m for every valid message', () => {
+    check(
+      fc.property(message, (m) => {
+        expect(decodeMessage(encodeMessage(m))).toEqual(m);
+      }),
+      1500,
+    );
+  });
+
+  it('arbitrary bytes decode or are refused with a DecodeError', () => {
+    check(
+      fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
+        decodesOrRefuses(Buffer.from(bytes));
+      }),
+      1500,
+    );
+  });
+
+  it('arbitrary JSON, including objects that name a real message type, decodes or is refused', () => {
+    const typed = fc
+      .tuple(
+        fc.constantFrom('hello', 'hello-ack', 'inv', 'getheaders', 'headers', 'getblocks', 'blocks', 'gettxs', 'txs', 'getpeers', 'peers'),
+        jsonObject(),
+      )
+      .map(([t, rest]) => ({ ...rest, t }));
+    check(
+      fc.property(fc.oneof(json(), typed), (value) => {
+        decodesOrRefuses(jsonBytes(value));
+      }),
+      1500,
+    );
+  });
+
+  it('valid messages with bytes truncated, flipped, inserted or appended decode or are refused', () => {
+    check(
+      fc.property(message, byteMutations, (m, mutations) => {
+        decodesOrRefuses(mutateBytes(encodeMessage(m), mutations));
+      }),
+      1500,
+    );
+  });
+
+  it('valid messages with fields replaced by edge values, removed or added decode or are refused', () => {
+    check(
+      fc.property(message, jsonMutations, (m, mutations) => {
+        const decoded = decodesOrRefuses(jsonBytes(mutateJson(m, mutations)));
+        if (!(decoded instanceof DecodeError)) expect(decodeMessage(encodeMessage(decoded))).toEqual(decoded);
+      }),
+      1500,
+    );
+  });
+
+  it('number fields spelled as 1e999, -0 or past 2^53 decode to values that re-encode, or are refused', () => {
+    check(
+      fc.property(message, numberMutation, (m, mutation) => {
+        const decoded = decodesOrRefuses(Buffer.from(mutateNumber(encodeMessage(m).toString('utf8'), mutation)));
+        if (decoded instanceof DecodeError) return;
+        // A node relays what it accepted: the re-encoding must be accepted too. Headers, blocks and
+        // transactions are opaque here (their own rules bound their numbers); every other field must survive exactly.
+        const again = decodeMessage(encodeMessage(decoded));
+        // (Compared as JSON text: -0 and 0 are the same number on the wire.)
+        if (!['headers', 'blocks', 'txs'].includes(decoded.t)) expect(JSON.stringify(again)).toBe(JSON.stringify(decoded));
+      }),
+      1000,
+    );
+  });
+
+  it('refuses a message over the size bound before parsing it', () => {
+    const big = Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x20);
+    expect(decodesOrRefuses(big)).toMatchObject({ code: 'MSG_TOO_LARGE' });
+  });
+});
