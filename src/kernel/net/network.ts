@@ -334,7 +334,9 @@ export class Network implements Service {
 
   private async announceTip(_e: BlockEvent): Promise<void> {
     const tip = this.chain.tip();
-    if (tip.hash === this.lastAnnounced || this.sync.active) return;
+    // Every peer of this chain has its genesis, and the genesis carries no proof of work: pushed,
+    // it fails the seal check and gets this node banned by a fresh peer.
+    if (tip.hash === this.lastAnnounced || this.sync.active || tip.height === 0) return;
     this.lastAnnounced = tip.hash;
     const block = await this.chain.block(tip.hash);
     if (!block) return;
