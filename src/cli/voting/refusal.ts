@@ -1,0 +1,46 @@
+import { CairnError } from '../../kernel/errors.js';
+
+/**
+ * A transaction the node or the chain refused, with the app's (or kernel's) code and one
+ * sentence a person can act on. The CLI prints it as `Error: <sentence> (<code>)` and exits 1.
+ */
+export class VoteRefused extends CairnError {}
+
+/** What the refused transaction was about, so the sentence can name the voter rather than a key. */
+export interface RefusalContext {
+  /** Key name of the signer, e.g. the voter id typed at the prompt. */
+  signer?: string;
+  election?: string;
+  choice?: string;
+}
+
+/**
+ * Turns a node's refusal (an ApiError carrying the app's code and message) into one sentence
+ * that names the voter by the name the user typed. Errors that are not refusals (the node is
+ * down, a bad token) pass through unchanged: they already say what is wrong.
+ */
+export function explainRefusal(err: unknown, context: RefusalContext = {}): unknown {
+  if (!(err instanceof CairnError)) return err;
+  const who = context.signer ? `'${context.signer}'` : 'this key';
+  const election = context.election ? `election '${context.election}'` : 'this election';
+  const sentence = SENTENCES[err.code]?.(who, election, context, err.message);
+  if (sentence === undefined) return err;
+  return new VoteRefused(err.code, sentence, { ...err.details, cause: err.message });
+}
+
+type Sentence = (who: string, election: string, context: RefusalContext, original: string) => string;
+
+const SENTENCES: Record<string, Sentence> = {
+  BALLOT_DUPLICATE: (who, election) => `refused: ${who} has already voted in ${election}, and a voter gets one ballot`,
+  BALLOT_NOT_ELIGIBLE: (who, election) => `refused: ${who} is not on the voter list of ${election}`,
+  BALLOT_BAD_CHOICE: (_who, _election, _context, original) => `refused: ${original}`,
+  ELECTION_UNKNOWN: (_who, election) => `refused: there is no ${election} on this node's chain`,
+  ELECTION_CLOSED: (_who, _election, _context, original) => `refused: ${original}, so it takes no more ballots`,
+  ELECTION_EXISTS: (_who, election) => `refused: ${election} already exists`,
+  ELECTION_NOT_CREATOR: (who, election) => `refused: only the creator of ${election} may close it, and ${who} is not`,
+  ELECTION_BAD_CLOSES_AT: (_who, _election, _context, original) => `refused: ${original}`,
+  TX_BAD_PAYLOAD: (_who, _election, _context, original) => `refused: the transaction is malformed (${original})`,
+  TX_UNKNOWN_APP: () => `refused: this node's chain does not run the voting app (start it with --app voting)`,
+  TX_BAD_SIGNATURE: () => `refused: the signature does not match this node's chain`,
+  MEMPOOL_FULL: () => `refused for now: the node's mempool is full, try again in a moment`,
+};

@@ -1,0 +1,246 @@
+import {
+  castBallot,
+  closeElection,
+  openElection,
+  VOTING_APP_ID,
+  type ElectionDetails,
+  type ElectionSummary,
+  type Receipt,
+  type Tally,
+  type VotingCall,
+} from '../../apps/voting/index.js';
+import { CairnError } from '../../kernel/errors.js';
+import type { Keystore, StoredKey } from '../../kernel/keystore.js';
+import { privateKeyFromHex, signTx, type Tx } from '../../kernel/tx.js';
+import type { ApiClient, ApiEvent, StatusResponse } from '../../plugins/http-api/index.js';
+import { explainRefusal, VoteRefused, type RefusalContext } from './refusal.js';
+
+/** What happens to a transaction between submission and being counted, for progress lines. */
+export type TxProgress =
+  | { stage: 'submitted'; txId: string; known: boolean }
+  | { stage: 'mining'; txId: string; tipHeight: number }
+  | { stage: 'counted'; txId: string; height: number; blockHash: string };
+
+export interface Counted {
+  txId: string;
+  height: number;
+  blockHash: string;
+}
+
+export interface WaitOptions {
+  onProgress?: (progress: TxProgress) => void;
+  /** Give up after this long; default two minutes. */
+  timeoutMs?: number;
+  /** Stops waiting (Ctrl-C at the prompt); the transaction may still be counted later. */
+  signal?: AbortSignal;
+}
+
+export interface SubmitOptions extends WaitOptions {
+  /** Return once the node has accepted the transaction, without waiting for a block. */
+  wait?: boolean;
+}
+
+export interface Submitted {
+  txId: string;
+  /** Public key of the signer. */
+  from: string;
+  /** The node had this exact transaction already. */
+  known: boolean;
+  /** Set when waited for. */
+  counted?: Counted;
+}
+
+export interface VoterKey {
+  name: string;
+  publicKey: string;
+  /** Made by this call: the voter's first use. */
+  created: boolean;
+}
+
+const DEFAULT_WAIT_MS = 120_000;
+// Events wake the wait at once; the poll only covers a stream that could not be opened or broke.
+const POLL_MS = 1_000;
+const PUBLIC_KEY = /^[0-9a-f]{64}$/;
+
+/**
+ * The voting app seen from a client: keys from a keystore (a voter id is a key name, created
+ * on first use), transactions signed here and submitted to one node through its API, and the
+ * app's queries. Used by `cairn vote`, `cairn election` and the devnet demo.
+ */
+export class VotingClient {
+  private chainIdCache?: string;
+  private nonceCounter = 0;
+
+  constructor(
+    readonly api: ApiClient,
+    readonly keystore: Keystore,
+  ) {}
+
+  /** The voter's key, created in the keystore on first use. */
+  voter(name: string): VoterKey {
+    let created = false;
+    let key: StoredKey;
+    try {
+      key = this.keystore.get(name);
+    } catch (err) {
+      if (!(err instanceof CairnError) || err.code !== 'KEY_UNKNOWN') throw err;
+      key = this.keystore.getOrCreate(name);
+      created = true;
+    }
+    return { name, publicKey: key.publicKey, created };
+  }
+
+  /** A public key given as such (64 hex digits), else the key of that name, which must exist. */
+  publicKeyOf(nameOrKey: string): string {
+    if (PUBLIC_KEY.test(nameOrKey)) return nameOrKey;
+    return this.keystore.get(nameOrKey).publicKey;
+  }
+
+  async chainId(): Promise<string> {
+    this.chainIdCache ??= (await this.api.status()).chainId;
+    return this.chainIdCache;
+  }
+
+  status(): Promise<StatusResponse> {
+    return this.api.status();
+  }
+
+  /** Signs `call` with the key named `signer` (created on first use) and submits it. */
+  async submit(
+    call: VotingCall<string, unknown>,
+    signer: string,
+    context: RefusalContext = {},
+    options: SubmitOptions = {},
+  ): Promise<Submitted> {
+    const key = this.keystore.getOrCreate(signer);
+    const tx = signTx(
+      await this.chainId(),
+      { app: call.app, type: call.type, payload: call.payload, from: key.publicKey, nonce: this.nextNonce() },
+      privateKeyFromHex(key),
+    );
+    const ctx = { signer, ...context };
+    const { id, known } = await this.submitSigned(tx, ctx);
+    options.onProgress?.({ stage: 'submitted', txId: id, known: known === true });
+    const submitted: Submitted = { txId: id, from: key.publicKey, known: known === true };
+    if (options.wait === false) return submitted;
+    submitted.counted = await this.waitUntilCounted(id, options, ctx);
+    return submitted;
+  }
+
+  cast(election: string, choice: string, voter: string, options?: SubmitOptions): Promise<Submitted> {
+    return this.submit(castBallot(election, choice), voter, { election, choice }, options);
+  }
+
+  open(election: Parameters<typeof openElection>[0], creator: string, options?: SubmitOptions): Promise<Submitted> {
+    return this.submit(openElection(election), creator, { election: election.id }, options);
+  }
+
+  close(election: string, creator: string, options?: SubmitOptions): Promise<Submitted> {
+    return this.submit(closeElection(election), creator, { election }, options);
+  }
+
+  /**
+   * Resolves once the transaction is on this node's best chain. Each new block wakes it (an
+   * event stream), with a slow poll behind in case the stream breaks. A transaction the node
+   * dropped (a conflicting one was counted first) is a refusal, not an endless wait.
+   */
+  async waitUntilCounted(txId: string, options: WaitOptions = {}, context: RefusalContext = {}): Promise<Counted> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
+    const deadline = Date.now() + timeoutMs;
+    let wake: (() => void) | undefined;
+    let tipHeight = -1;
+    const onEvent = (event: ApiEvent) => {
+      if (event.type === 'block') tipHeight = Math.max(tipHeight, event.data.height);
+      wake?.();
+    };
+    const stream = await this.api.events(onEvent, { types: ['block', 'reorg'] }).catch(() => undefined);
+    const onAbort = () => wake?.();
+    options.signal?.addEventListener('abort', onAbort);
+    try {
+      for (;;) {
+        if (options.signal?.aborted) {
+          throw new CairnError('WAIT_STOPPED', `stopped waiting for transaction ${txId.slice(0, 12)}; it may still be counted`);
+        }
+        const status = await this.txStatusOrDropped(txId, context);
+        if (status.status === 'confirmed') {
+          const counted = { txId, height: status.height, blockHash: status.blockHash };
+          options.onProgress?.({ stage: 'counted', ...counted });
+          return counted;
+        }
+        if (tipHeight >= 0) options.onProgress?.({ stage: 'mining', txId, tipHeight });
+        const left = deadline - Date.now();
+        if (left <= 0) throw await this.notCounted(txId, timeoutMs);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(POLL_MS, left));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      stream?.close();
+    }
+  }
+
+  elections(): Promise<ElectionSummary[]> {
+    return this.api.query<ElectionSummary[]>(VOTING_APP_ID, 'elections');
+  }
+
+  election(id: string): Promise<ElectionDetails> {
+    return this.api.query<ElectionDetails>(VOTING_APP_ID, 'election', { id });
+  }
+
+  tally(election: string): Promise<Tally> {
+    return this.api.query<Tally>(VOTING_APP_ID, 'tally', { election });
+  }
+
+  receipt(election: string, voterPublicKey: string): Promise<Receipt> {
+    return this.api.query<Receipt>(VOTING_APP_ID, 'receipt', { election, voter: voterPublicKey });
+  }
+
+  private async submitSigned(tx: Tx, context: RefusalContext): Promise<{ id: string; known?: boolean }> {
+    try {
+      return await this.api.submitTx(tx);
+    } catch (err) {
+      throw explainRefusal(err, context);
+    }
+  }
+
+  private async txStatusOrDropped(txId: string, context: RefusalContext) {
+    try {
+      return await this.api.txStatus(txId);
+    } catch (err) {
+      if (!(err instanceof CairnError) || err.code !== 'TX_UNKNOWN') throw err;
+      // The mempool re-checks what it holds after each block: a ballot whose voter was counted
+      // through another node meanwhile is dropped, and the chain already says why.
+      throw new VoteRefused(
+        'TX_DROPPED',
+        context.election && context.signer
+          ? `refused: the node dropped the ballot of '${context.signer}' because another ballot of that voter was counted first in election '${context.election}'`
+          : `refused: the node dropped transaction ${txId.slice(0, 12)} because a conflicting transaction was counted first`,
+        { txId },
+      );
+    }
+  }
+
+  private async notCounted(txId: string, timeoutMs: number): Promise<CairnError> {
+    const status = await this.api.status().catch(() => undefined);
+    const hint = status?.mining === 'off' ? ': the node does not mine (start it with --mine on-demand)' : ', it may still be counted later';
+    return new CairnError(
+      'WAIT_TIMEOUT',
+      `transaction ${txId.slice(0, 12)} was not counted within ${Math.round(timeoutMs / 1000)} s${hint}`,
+      {
+        txId,
+      },
+    );
+  }
+
+  /** Unique per transaction so that two ballots of one voter are two transactions, each judged. */
+  private nextNonce(): number {
+    this.nonceCounter = (this.nonceCounter + 1) % 1000;
+    return Date.now() * 1000 + this.nonceCounter;
+  }
+}

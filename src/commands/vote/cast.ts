@@ -1,0 +1,64 @@
+import { Flags } from '@oclif/core';
+import { CairnCommand } from '../../cli/base-command.js';
+import { nodeApiFlags } from '../../cli/flags.js';
+import { votingClientFromFlags } from '../../cli/voting/connect.js';
+import { electionFlag, waitFlags, waitTimeoutMs } from '../../cli/voting/flags.js';
+import { ProgressLine } from '../../cli/voting/progress-line.js';
+
+export interface CastResult {
+  election: string;
+  choice: string;
+  voter: string;
+  publicKey: string;
+  txId: string;
+  /** The node had this very ballot already. */
+  known: boolean;
+  /** Where the ballot was counted; null with --no-wait. */
+  counted: { height: number; blockHash: string } | null;
+}
+
+export default class VoteCast extends CairnCommand {
+  static override summary = 'Cast one ballot, signed with the voter key NAME (created on first use).';
+  static override description =
+    'Waits until the ballot is counted in a block and prints the block, or prints why it was refused (a voter who already voted, a closed election, a choice the election does not offer) and exits 1.';
+  static override examples = [
+    '<%= config.bin %> vote cast --choice tea --voter alice',
+    '<%= config.bin %> vote cast --election budget --choice yes --voter bob --json',
+  ];
+
+  static override flags = {
+    election: electionFlag,
+    choice: Flags.string({ summary: 'The choice: one of the election’s choices, or any text for a write-in election.', required: true }),
+    voter: Flags.string({ summary: 'Voter id: a key name in the keystore of --data-dir, created on first use.', required: true }),
+    ...waitFlags,
+    ...nodeApiFlags,
+  };
+
+  async run(): Promise<CastResult> {
+    const { flags } = await this.parse(VoteCast);
+    const client = await votingClientFromFlags(flags);
+    const key = client.voter(flags.voter);
+    if (key.created && !this.jsonEnabled()) this.log(`created key '${flags.voter}' (${key.publicKey}) in ${client.keystore.dir}`);
+    const progress = this.jsonEnabled() ? undefined : new ProgressLine(process.stdout);
+    try {
+      const submitted = await client.cast(flags.election, flags.choice, flags.voter, {
+        wait: flags.wait,
+        timeoutMs: waitTimeoutMs(flags.timeout),
+        onProgress: progress?.update,
+      });
+      if (!flags.wait && !this.jsonEnabled())
+        this.log(`not waiting: check with cairn vote receipt --election ${flags.election} --voter ${flags.voter}`);
+      return {
+        election: flags.election,
+        choice: flags.choice,
+        voter: flags.voter,
+        publicKey: key.publicKey,
+        txId: submitted.txId,
+        known: submitted.known,
+        counted: submitted.counted ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash } : null,
+      };
+    } finally {
+      progress?.end();
+    }
+  }
+}
