@@ -1,0 +1,153 @@
+import { Flags } from '@oclif/core';
+import { CairnCommand } from '../cli/base-command.js';
+import { Devnet, MAX_DEVNET_NODES, type DevnetExit } from '../cli/devnet/devnet.js';
+import { LiveStatus } from '../cli/devnet/live-status.js';
+import { integerFlag, numberFlag } from '../cli/flags.js';
+import { shortHash } from '../cli/node-assembly.js';
+import { CairnError } from '../kernel/errors.js';
+
+export default class DevnetCommand extends CairnCommand {
+  static override summary = 'Run a local network: a tracker and several mining nodes on 127.0.0.1.';
+  static override description =
+    "Starts `cairn tracker start` and --nodes `cairn node start` processes on loopback, all on one devnet chain (written to DIR/genesis.json, ASERT difficulty with a short block time, mining on demand), each with its own data dir DIR/node-<i> and HTTP API. Prints every node's API URL, then one status line per node (redrawn in place on a terminal; on change otherwise). Ctrl-C or SIGTERM stops every process and removes a temp dir. Logs go to DIR/tracker.log and DIR/node-<i>/node.log.";
+  static override examples = [
+    '<%= config.bin %> devnet',
+    '<%= config.bin %> devnet --nodes 5 --dir /tmp/my-devnet',
+    '<%= config.bin %> devnet --app ./my-app/dist/index.js --json',
+  ];
+
+  static override flags = {
+    nodes: integerFlag({ summary: `Node processes, 1 to ${MAX_DEVNET_NODES}.`, default: 3 }),
+    dir: Flags.string({ summary: "Directory for the nodes' data dirs and logs; kept at exit. [default: a temp dir, removed at exit]" }),
+    app: Flags.string({
+      summary: 'Chain app every node runs: a built-in name, a module path or a package name. Repeatable. [default: voting]',
+      multiple: true,
+    }),
+    'tracker-port': integerFlag({ summary: 'TCP port of the tracker; 0 picks a free one.', default: 0 }),
+    'block-time': numberFlag({ summary: 'Target seconds between blocks (ASERT difficulty).', default: 1 }),
+    malicious: integerFlag({ summary: 'How many of the last nodes misbehave, with the --fault behaviours.', helpGroup: 'FAULTS' }),
+    fault: Flags.string({
+      summary: 'A misbehaviour NAME[=ARG] of the malicious nodes, passed to their `node start --fault`. Repeatable.',
+      multiple: true,
+      helpGroup: 'FAULTS',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(DevnetCommand);
+    const json = this.jsonEnabled();
+    const emit = (line: string | Record<string, unknown>) =>
+      process.stdout.write(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`);
+
+    const devnet = new Devnet({
+      nodes: flags.nodes,
+      dir: flags.dir,
+      apps: flags.app,
+      trackerPort: flags['tracker-port'],
+      blockTime: flags['block-time'],
+      malicious: flags.malicious,
+      faults: flags.fault,
+      logLevel: flags['log-level'],
+    });
+
+    // Signals first: a Ctrl-C while the children start still stops them. A second Ctrl-C kills at once.
+    let signalled: NodeJS.Signals | undefined;
+    let started = false;
+    let wake: () => void = () => undefined;
+    const stopRequested = new Promise<void>((resolve) => (wake = resolve));
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        devnet.killNow();
+        return;
+      }
+      signalled = signal;
+      wake();
+      // While starting, stopping aborts the start; once running, the main flow stops the status first.
+      if (!started) void devnet.stop();
+    };
+    const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const s of SIGNALS) process.on(s, onSignal);
+    try {
+      try {
+        await devnet.start();
+        started = true;
+      } catch (err) {
+        if (signalled) {
+          await devnet.stop();
+          this.report(json, emit, signalled, devnet);
+          return;
+        }
+        throw err;
+      }
+
+      const live = new LiveStatus(devnet, process.stdout, json ? 'json' : process.stdout.isTTY ? 'tty' : 'lines');
+      this.announce(json, emit, devnet);
+
+      let allGone: (err: Error) => void = () => undefined;
+      const down = new Promise<never>((_, reject) => (allGone = reject));
+      down.catch(() => undefined);
+      devnet.on('exit', (e: DevnetExit) => {
+        if (json) emit({ event: 'exited', ...e });
+        else live.note(`${e.name} exited unexpectedly: ${e.reason}`);
+        if (devnet.nodes.every((n) => !n.child.running))
+          allGone(new CairnError('DEVNET_DOWN', `every node of the devnet has exited; logs are in ${devnet.dir}`));
+      });
+
+      // Seam for `--demo` (issue 4): a scripted run replaces the live status here.
+      live.start();
+      try {
+        await Promise.race([stopRequested, down]);
+      } catch (err) {
+        live.stop();
+        await devnet.stop();
+        throw err;
+      }
+      live.stop();
+      await devnet.stop();
+      this.report(json, emit, signalled!, devnet);
+    } finally {
+      for (const s of SIGNALS) process.off(s, onSignal);
+    }
+  }
+
+  private announce(json: boolean, emit: (line: string | Record<string, unknown>) => void, devnet: Devnet): void {
+    const nodes = devnet.nodes.map((n) => ({
+      index: n.index,
+      dataDir: n.dataDir,
+      api: n.apiUrl,
+      address: n.address,
+      pid: n.process.pid,
+      ...(n.malicious ? { malicious: true } : {}),
+    }));
+    if (json) {
+      emit({
+        event: 'started',
+        dir: devnet.dir,
+        temporary: devnet.ownsDir,
+        chainId: devnet.chainId,
+        apps: devnet.appIds,
+        genesis: devnet.genesisFile,
+        tracker: devnet.trackerAddress,
+        nodes,
+      });
+      return;
+    }
+    const apps = devnet.appIds.length > 0 ? devnet.appIds.join(', ') : 'none';
+    emit(`devnet chain ${shortHash(devnet.chainId)} (apps: ${apps}) in ${devnet.dir}${devnet.ownsDir ? ' (removed at exit)' : ''}`);
+    emit(`tracker ${devnet.trackerAddress}`);
+    const width = String(nodes.length - 1).length;
+    for (const n of nodes)
+      emit(
+        `node ${String(n.index).padStart(width)}  api ${n.api}  udp ${n.address}  data ${n.dataDir}${n.malicious ? '  (malicious)' : ''}`,
+      );
+    emit('Ctrl-C stops the devnet; `cairn node status --node URL` shows one node in full');
+  }
+
+  private report(json: boolean, emit: (line: string | Record<string, unknown>) => void, signal: NodeJS.Signals, devnet: Devnet): void {
+    if (json) emit({ event: 'stopped', signal, dir: devnet.dir, removed: devnet.ownsDir });
+    else
+      emit(
+        `stopped (${signal}): every devnet process has exited${devnet.ownsDir ? `, ${devnet.dir} removed` : `; data kept in ${devnet.dir}`}`,
+      );
+  }
+}
