@@ -151,6 +151,11 @@ describe('gossip messages (src/kernel/net/messages.ts)', () => {
     );
   });
 
+  it('refuses a hello whose height is 1e999 (Infinity after JSON.parse)', () => {
+    const hello = encodeMessage({ t: 'hello', version: 1, chainId: 'a'.repeat(64), tip: 'b'.repeat(64), height: 1, work: '1' });
+    expect(decodesOrRefuses(Buffer.from(hello.toString().replace('"height":1', '"height":1e999')))).toMatchObject({ code: 'MSG_INVALID' });
+  });
+
   it('refuses a message over the size bound before parsing it', () => {
     const big = Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x20);
     expect(decodesOrRefuses(big)).toMatchObject({ code: 'MSG_TOO_LARGE' });

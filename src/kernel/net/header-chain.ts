@@ -3,12 +3,22 @@ import { headerHash, type BlockHeader } from '../block.js';
 import type { Consensus } from '../services.js';
 
 const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
-const uint = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+// The bounds of the binary header (u16 version, u32 height): a larger value passed here would make
+// headerHash throw a RangeError instead of the peer being blamed for a bad header.
+const uint = (max: number) => ({ type: 'integer', minimum: 0, maximum: max }) as const;
 const validateHeader = new Ajv({ strict: false }).compile({
   type: 'object',
   additionalProperties: false,
   required: ['version', 'height', 'prev', 'txRoot', 'time', 'target', 'nonce'],
-  properties: { version: uint, height: uint, prev: hex64, txRoot: hex64, time: uint, target: hex64, nonce: uint },
+  properties: {
+    version: uint(0xffff),
+    height: uint(0xffff_ffff),
+    prev: hex64,
+    txRoot: hex64,
+    time: uint(Number.MAX_SAFE_INTEGER),
+    target: hex64,
+    nonce: uint(Number.MAX_SAFE_INTEGER),
+  },
 });
 
 export interface CheckedHeader {
