@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { extend, Signer, startNode } from '../support/chain-fixture.js';
-import { ProcNet, waitForAgreement, waitForPeers, type ProcNode } from '../support/devnet-procs.js';
-import { waitFor } from '../support/wait.js';
+import { confirmedEverywhere, ProcNet, waitForAgreement, waitForPeers } from '../support/devnet-procs.js';
 // @ts-expect-error: a plain-JS module without types, loaded by child processes with --app.
 import notesApp from '../support/notes-app.mjs';
 
@@ -11,19 +10,6 @@ describe('a network of cairn processes over UDP', () => {
   afterEach(() => net.stop());
 
   const note = (signer: Signer, text: string) => signer.tx('notes', 'note', { text });
-
-  async function confirmedEverywhere(nodes: readonly ProcNode[], ids: readonly string[], timeoutMs = 20_000): Promise<void> {
-    await waitFor(
-      `${ids.length} transactions confirmed on ${nodes.length} nodes`,
-      async () => {
-        for (const n of nodes)
-          for (const id of ids) if ((await n.api.txStatus(id).catch(() => undefined))?.status !== 'confirmed') return false;
-        return true;
-      },
-      timeoutMs,
-      100,
-    );
-  }
 
   it('tracker + 3 nodes: a block mined on any node reaches all, and all agree on one tip', async () => {
     await net.startTracker();

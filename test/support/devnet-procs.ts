@@ -180,3 +180,28 @@ export async function waitForPeers(nodes: readonly ProcNode[], count: number, ti
     100,
   );
 }
+
+/** Waits until every transaction of `ids` is confirmed on the best chain of every node. */
+export async function confirmedEverywhere(nodes: readonly ProcNode[], ids: readonly string[], timeoutMs = 20_000): Promise<void> {
+  let missing = '';
+  try {
+    await waitFor(
+      `${ids.length} transactions confirmed on ${nodes.length} nodes`,
+      async () => {
+        for (const n of nodes)
+          for (const id of ids) {
+            const status = await n.api.txStatus(id).catch((err: { code?: string }) => ({ status: err.code ?? 'unreachable' }));
+            if (status.status !== 'confirmed') {
+              missing = `${id.slice(0, 8)} is ${status.status} on ${n.name}`;
+              return false;
+            }
+          }
+        return true;
+      },
+      timeoutMs,
+      100,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}: ${missing}`, { cause: err });
+  }
+}
