@@ -36,7 +36,8 @@ const PEER_EXCHANGE_MS = 30_000;
 
 export interface NetworkStats {
   peers: Array<{ peer: string; ready: boolean; height: number; score: number; rejections: Record<string, number> }>;
-  banned: Array<{ peer: string; until: number; reason: string }>;
+  /** Banned peers, with what each was counted for before the ban (its record is gone). */
+  banned: Array<{ peer: string; until: number; reason: string; rejections: Record<string, number> }>;
   rejections: Record<string, number>;
   syncing: boolean;
 }
@@ -168,8 +169,11 @@ export class Network implements Service {
   /** Counts a rejection, costs the peer its penalty, and bans it past the threshold. */
   blame(peer: PeerState, code: string, verdict: 'reject' | 'ignore', message: string): void {
     this.count(code);
+    // Counted per peer even when free (an ignored future block): status shows who sent what.
+    peer.rejections[code] = (peer.rejections[code] ?? 0) + 1;
     this.events.emit('rejected', { kind: code.startsWith('TX') ? 'tx' : 'block', code, message, verdict, peer: peer.key });
     const points = penaltyFor(code, verdict);
+    this.log.debug({ peer: peer.key, code, verdict, points }, message);
     if (points === 0) return;
     if (this.book.penalize(peer, code, points)) this.log.warn({ peer: peer.key, code }, `banned peer ${peer.key}: ${message}`);
   }
@@ -232,8 +236,8 @@ export class Network implements Service {
 
   private onHello(peer: PeerState, m: Hello): void {
     if (m.chainId !== this.chain.chainId || m.version !== PROTOCOL_VERSION) {
-      this.count('WRONG_CHAIN');
-      this.book.ban(peer.key, m.chainId !== this.chain.chainId ? 'another chain' : `protocol version ${m.version}`);
+      const what = m.chainId !== this.chain.chainId ? `chain ${m.chainId.slice(0, 12)}` : `protocol version ${m.version}`;
+      this.blame(peer, 'WRONG_CHAIN', 'reject', `its hello is for ${what}`);
       return;
     }
     const wasReady = peer.ready;

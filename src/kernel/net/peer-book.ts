@@ -38,7 +38,7 @@ export const DEFAULT_PEER_BOOK: PeerBookOptions = { banMs: 10 * 60_000, banScore
  */
 export class PeerBook {
   private readonly peers = new Map<string, PeerState>();
-  private readonly banned = new Map<string, { until: number; reason: string }>();
+  private readonly banned = new Map<string, { until: number; reason: string; rejections: Record<string, number> }>();
 
   constructor(
     private readonly clock: Clock,
@@ -98,20 +98,19 @@ export class PeerBook {
     return true;
   }
 
-  bans(): Array<{ peer: string; until: number; reason: string }> {
+  bans(): Array<{ peer: string; until: number; reason: string; rejections: Record<string, number> }> {
     return [...this.banned].filter(([key]) => this.isBanned(key)).map(([peer, b]) => ({ peer, ...b }));
   }
 
   ban(key: string, reason: string): void {
-    this.banned.set(key, { until: this.clock.now() + this.options.banMs, reason });
     const peer = this.peers.get(key);
+    this.banned.set(key, { until: this.clock.now() + this.options.banMs, reason, rejections: { ...peer?.rejections } });
     if (peer) peer.ready = false; // holders of the old record (sync pages) see it is gone
     this.peers.delete(key);
   }
 
-  /** Adds penalty points; returns true when the peer is now banned. */
+  /** Adds penalty points (the caller counts the rejection); returns true when the peer is now banned. */
   penalize(peer: PeerState, code: string, points: number): boolean {
-    peer.rejections[code] = (peer.rejections[code] ?? 0) + 1;
     peer.score += points;
     if (peer.score >= this.options.banScore) {
       this.ban(peer.key, code);
