@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,7 +31,8 @@ async function importSpec(spec: string): Promise<unknown> {
   if (looksLikePath(spec)) {
     const file = path.resolve(spec);
     if (!existsSync(file)) throw new ConfigError('APP_NOT_FOUND', `app '${spec}' not found: there is no file ${file}`, { app: spec });
-    return importOrExplain(pathToFileURL(file).href, spec);
+    const entry = statSync(file).isDirectory() ? packageEntry(file, spec) : file;
+    return importOrExplain(pathToFileURL(entry).href, spec);
   }
   // A package: first as cairn itself resolves it, then from the working directory's node_modules.
   try {
@@ -48,6 +49,46 @@ async function importSpec(spec: string): Promise<unknown> {
     throw new ConfigError('APP_NOT_FOUND', `app '${spec}' not found: it is not ${hint}a file or an installed package`, { app: spec });
   }
   return importOrExplain(pathToFileURL(resolved).href, spec);
+}
+
+/** The ES entry point a package directory declares: `exports['.']` (its import/default condition), else `main`, else index.js. */
+function packageEntry(dir: string, spec: string): string {
+  const manifest = path.join(dir, 'package.json');
+  if (!existsSync(manifest))
+    throw new ConfigError('APP_NOT_FOUND', `app '${spec}' not found: the directory ${dir} has no package.json`, { app: spec });
+  let pkg: { main?: unknown; exports?: unknown };
+  try {
+    pkg = JSON.parse(readFileSync(manifest, 'utf8')) as typeof pkg;
+  } catch (err) {
+    throw new ConfigError('APP_INVALID', `app '${spec}' has an unreadable package.json: ${(err as Error).message}`, { app: spec });
+  }
+  const target = exportTarget(pkg.exports) ?? (typeof pkg.main === 'string' ? pkg.main : 'index.js');
+  const entry = path.resolve(dir, target);
+  if (!existsSync(entry)) {
+    throw new ConfigError('APP_NOT_BUILT', `app '${spec}' has no ${target}: build it first (npm run build in ${dir})`, {
+      app: spec,
+      entry,
+    });
+  }
+  return entry;
+}
+
+function exportTarget(exports: unknown): string | undefined {
+  if (typeof exports === 'string') return exports;
+  if (!exports || typeof exports !== 'object') return undefined;
+  const map = exports as Record<string, unknown>;
+  // Either a map of subpaths ('.', './x') or the conditions of '.' itself.
+  const root = Object.keys(map).some((k) => k.startsWith('.')) ? map['.'] : map;
+  if (typeof root === 'string') return root;
+  if (!root || typeof root !== 'object') return undefined;
+  const conditions = root as Record<string, unknown>;
+  for (const condition of ['import', 'node', 'default']) {
+    const value = conditions[condition];
+    if (typeof value === 'string') return value;
+    const nested = exportTarget(value);
+    if (nested) return nested;
+  }
+  return undefined;
 }
 
 async function importOrExplain(url: string, spec: string): Promise<unknown> {

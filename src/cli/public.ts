@@ -4,3 +4,5 @@ export { Args, Flags } from '@oclif/core';
 export { CairnCommand, defaultDataDir } from './base-command.js';
 export { nodeApiFlags } from './flags.js';
 export { nodeClient, type NodeClientFlags } from './node-client.js';
+// The types of flags and args, so that a plugin's declarations can name them through cairn.
+export type { Arg, BooleanFlag, CustomOptions, OptionFlag } from '@oclif/core/interfaces';
