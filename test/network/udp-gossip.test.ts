@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { extend, Signer, startNode } from '../support/chain-fixture.js';
-import { confirmedEverywhere, ProcNet, waitForAgreement, waitForPeers } from '../support/devnet-procs.js';
+import { confirmedEverywhere, freePort, ProcNet, statuses, waitForAgreement, waitForPeers } from '../support/devnet-procs.js';
+import { waitFor } from '../support/wait.js';
 // @ts-expect-error: a plain-JS module without types, loaded by child processes with --app.
 import notesApp from '../support/notes-app.mjs';
 
@@ -56,5 +57,47 @@ describe('a network of cairn processes over UDP', () => {
     console.info(`late node: ${agreed.height} blocks in ${end - startedAt} ms after it started (${end - spawnedAt} ms after spawn)`);
     expect(agreed.tip).toBe(built.hash);
     expect(agreed.height).toBe(2000);
+  });
+
+  it('two nodes mine at the same moment: one tip wins everywhere and no transaction of the losing block is lost', async () => {
+    // Force the fork: the nodes point at a tracker that is not there yet, so they cannot see
+    // each other while each mines its own transactions into its own block 1.
+    const tracker = `127.0.0.1:${await freePort()}`;
+    const a = await net.startNode({ name: 'a', tracker });
+    // b waits a moment before each block, so that later, once connected, a's blocks reach b
+    // before b finishes one of its own: the tie is broken by a, not by a second tie.
+    const b = await net.startNode({ name: 'b', tracker, extraArgs: ['--mining-delay', '800'] });
+    const c = await net.startNode({ name: 'c', tracker, mine: 'off' });
+    const nodes = [a, b, c];
+    const alice = new Signer(a.chainId);
+    const [a1, b1, b2] = await Promise.all([
+      a.api.submitTx(note(alice, 'a1')),
+      b.api.submitTx(note(alice, 'b1')),
+      b.api.submitTx(note(alice, 'b2')),
+    ]);
+    await waitFor('a and b to mine block 1 each, apart', async () => {
+      const [sa, sb] = (await statuses([a, b])) ?? [];
+      return sa?.height === 1 && sb?.height === 1 && sa.mempool === 0 && sb.mempool === 0;
+    });
+    const [forkA, forkB] = (await statuses([a, b]))!;
+    expect(forkA!.tip).not.toBe(forkB!.tip);
+
+    await net.startTracker({ port: Number(tracker.split(':')[1]) });
+    await waitForPeers(nodes, 2, 20_000);
+    // The next block (on a's branch) makes one side heavier; b reorgs and its transactions return.
+    const c1 = await a.api.submitTx(note(alice, 'c1'));
+    const ids = [a1.id, b1.id, b2.id, c1.id];
+    await confirmedEverywhere(nodes, ids);
+    const tip = await waitForAgreement(nodes, { minHeight: 3 });
+    for (const n of nodes) {
+      expect((await n.api.status()).tip).toBe(tip.tip);
+      expect(await n.api.query('notes', 'texts')).toEqual(['a1', 'b1', 'b2', 'c1']);
+      // The losing block's transactions were mined again above the fork, not lost with it.
+      for (const id of [b1.id, b2.id]) {
+        const status = await n.api.txStatus(id);
+        expect(status.status === 'confirmed' && status.height, `${id} on ${n.name}`).toBeGreaterThan(1);
+      }
+    }
+    expect(b.proc.jsonLines().some((e) => e.event === 'reorg')).toBe(true);
   });
 });
