@@ -1,0 +1,55 @@
+import { Args, Flags } from '@oclif/core';
+import { CairnCommand } from '../../cli/base-command.js';
+import { nodeApiFlags } from '../../cli/flags.js';
+import { nodeClient } from '../../cli/node-client.js';
+import { ConfigError } from '../../kernel/errors.js';
+
+/** `k=v`; a value that parses as JSON (5, true, null, [1]) is sent as that value, anything else as text. */
+export function parseQueryArgs(pairs: readonly string[]): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = eq > 0 ? pair.slice(0, eq) : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(key))
+      throw new ConfigError('CONFIG_INVALID', `--arg expects NAME=VALUE (e.g. --arg limit=5), not '${pair}'`);
+    const text = pair.slice(eq + 1);
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // plain text
+    }
+    args[key] = value;
+  }
+  return args;
+}
+
+export default class AppQuery extends CairnCommand {
+  static override summary = "Run a chain app's query on a running node.";
+  static override description =
+    'Asks the node API (started with `cairn node start --api-port` or `cairn devnet`) for the result of one query on its best chain, and prints it as JSON. `GET /apps` lists the apps and their queries.';
+  static override examples = [
+    '<%= config.bin %> app query guestbook count --data-dir /tmp/node1',
+    '<%= config.bin %> app query guestbook entries --arg limit=5 --node http://127.0.0.1:8080',
+    '<%= config.bin %> app query voting tally --arg election=default',
+  ];
+
+  static override args = {
+    app: Args.string({ description: 'Id of the app.', required: true }),
+    query: Args.string({ description: 'Name of the query.', required: true }),
+  };
+
+  static override flags = {
+    arg: Flags.string({ summary: 'A query argument, NAME=VALUE; VALUE is read as JSON when it parses. Repeatable.', multiple: true }),
+    ...nodeApiFlags,
+  };
+
+  async run(): Promise<unknown> {
+    const { args, flags } = await this.parse(AppQuery);
+    const queryArgs = parseQueryArgs(flags.arg ?? []);
+    const client = await nodeClient(flags);
+    const result = await client.query(args.app, args.query, queryArgs);
+    if (!this.jsonEnabled()) this.log(JSON.stringify(result, null, 2));
+    return result;
+  }
+}
