@@ -128,6 +128,7 @@ export default class DevnetCommand extends CairnCommand {
         apps: devnet.appIds,
         genesis: devnet.genesisFile,
         tracker: devnet.trackerAddress,
+        trackerPid: devnet.tracker?.pid,
         nodes,
       });
       return;

@@ -1,0 +1,140 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { castBallot } from '../../src/apps/voting/index.js';
+import { generateKeyPair, privateKeyFromHex, signTx } from '../../src/kernel/index.js';
+import { ApiClient } from '../../src/plugins/http-api/index.js';
+import { alive, tcpPortFree, udpPortFree } from '../support/ports.js';
+import { CairnProcess, runCairn } from '../support/processes.js';
+import { waitFor } from '../support/wait.js';
+
+interface StartedLine {
+  event: 'started';
+  dir: string;
+  chainId: string;
+  tracker: string;
+  trackerPid: number;
+  nodes: Array<{ index: number; dataDir: string; api: string; address: string; pid: number }>;
+}
+
+const processes: CairnProcess[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+function devnet(args: string[]): CairnProcess {
+  const p = new CairnProcess(['devnet', ...args]);
+  processes.push(p);
+  return p;
+}
+
+/** Direct children of `pid`, from /proc (the nodes' miner processes). */
+function childrenOf(pid: number): number[] {
+  if (!existsSync('/proc')) return [];
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces, so split after its closing parenthesis.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) found.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+const port = (hostPort: string) => Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
+
+describe('cairn devnet', () => {
+  it('runs 3 connected nodes on one chain, relays a mined ballot to all, and leaves nothing behind on SIGTERM', async () => {
+    const net = devnet(['--json']);
+    const started = JSON.parse(await net.waitForLine(/"event":"started"/, 90_000)) as StartedLine;
+    expect(started.nodes.map((n) => n.index)).toEqual([0, 1, 2]);
+    expect(path.basename(started.dir)).toMatch(/^cairn-devnet-/);
+    expect(existsSync(path.join(started.dir, 'genesis.json'))).toBe(true);
+    const clients = started.nodes.map((n) => ApiClient.fromDataDir(n.dataDir));
+
+    // Every node on the devnet's chain, each connected to both others.
+    await waitFor(
+      'every node to have 2 peers',
+      async () => {
+        const statuses = await Promise.all(clients.map(async (c) => (await c).status()));
+        return statuses.every((s) => s.chainId === started.chainId && s.peers >= 2);
+      },
+      30_000,
+      200,
+    );
+
+    // A ballot sent to node 1 is mined (on demand) and reaches every node.
+    const voter = generateKeyPair();
+    const tx = signTx(started.chainId, { ...castBallot('default', 'alice'), from: voter.publicKey, nonce: 0 }, privateKeyFromHex(voter));
+    const { id } = await (await clients[1]!).submitTx(tx);
+    await waitFor(
+      'the ballot to be confirmed on every node',
+      async () => (await Promise.all(clients.map(async (c) => (await c).txStatus(id)))).every((s) => s.status === 'confirmed'),
+      30_000,
+      50,
+    );
+
+    const nodePids = started.nodes.map((n) => n.pid);
+    const minerPids = nodePids.flatMap(childrenOf);
+    expect(minerPids.length, 'miner processes of the nodes').toBeGreaterThan(0);
+    const pids = [net.child.pid!, started.trackerPid, ...nodePids, ...minerPids];
+    for (const pid of pids) expect(alive(pid), `pid ${pid}`).toBe(true);
+
+    expect(await net.kill('SIGTERM')).toBe(0);
+    const lines = net.jsonLines<{ event: string; signal?: string; removed?: boolean }>();
+    expect(lines[lines.length - 1]).toMatchObject({ event: 'stopped', signal: 'SIGTERM', removed: true });
+    expect(lines.filter((l) => l.event === 'exited')).toEqual([]);
+    for (const pid of pids) expect(alive(pid), `pid ${pid} still alive`).toBe(false);
+    for (const n of started.nodes) {
+      expect(await tcpPortFree(port(n.api)), `api port of node ${n.index}`).toBe(true);
+      expect(await udpPortFree(port(n.address)), `udp port of node ${n.index}`).toBe(true);
+    }
+    expect(await tcpPortFree(port(started.tracker)), 'tracker port').toBe(true);
+    expect(existsSync(started.dir)).toBe(false);
+  });
+
+  it('says when a node dies, stops on Ctrl-C, and keeps a --dir', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cairn-devnet-test-'));
+    dirs.push(dir);
+    const net = devnet(['--nodes', '2', '--dir', dir]);
+    const line = await net.waitForLine(/^node 1 +api /, 90_000);
+    const api = /api (http:\/\/\S+)/.exec(line)![1]!;
+    expect(net.stdout).toMatch(/^tracker 127\.0\.0\.1:\d+$/m);
+    // No terminal: a status line per node, printed when it changes.
+    await net.waitForLine(/^node 1 +height +0 +tip [0-9a-f]{12} +peers +1\b/, 30_000);
+
+    expect((await new ApiClient(api).status()).peers).toBe(1);
+
+    const node1 = childrenOf(net.child.pid!).find((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(path.join(dir, 'node-1')),
+    );
+    expect(node1, 'the process of node 1').toBeDefined();
+    process.kill(node1!, 'SIGKILL');
+    await net.waitForLine(/^node 1 exited unexpectedly: killed by SIGKILL/, 10_000);
+    await net.waitForLine(/^node 1 +exited$/, 10_000);
+    expect(net.running).toBe(true);
+
+    expect(await net.kill('SIGINT')).toBe(0);
+    expect(net.stdout).toContain(`stopped (SIGINT): every devnet process has exited; data kept in ${dir}`);
+    expect(readdirSync(dir).sort()).toEqual(['genesis.json', 'node-0', 'node-1', 'tracker.log']);
+    expect(net.stderr).toBe('');
+  });
+
+  it('refuses bad flags in one sentence', async () => {
+    const zero = await runCairn(['devnet', '--nodes', '0']);
+    expect(zero.code).toBe(1);
+    expect(zero.stderr.trim()).toBe('Error: --nodes must be a whole number from 1 to 32, not 0 (CONFIG_INVALID)');
+    const malicious = await runCairn(['devnet', '--malicious', '1', '--json']);
+    expect(malicious.code).toBe(1);
+    expect(JSON.parse(malicious.stdout)).toMatchObject({ error: { code: 'CONFIG_INVALID' } });
+  });
+});
