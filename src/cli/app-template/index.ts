@@ -66,7 +66,16 @@ function packageJson(options: AppTemplateOptions): Record<string, unknown> {
     scripts: { build: 'tsc -p tsconfig.build.json', test: 'tsc && vitest run' },
     // Makes the package a cairn CLI plugin: `cairn plugins link .` adds `cairn <name> ...`.
     oclif: { commands: './dist/commands', topicSeparator: ' ', topics: { [options.name]: { description: `The ${options.name} app` } } },
-    dependencies: { cairn: options.cairnSpec },
-    devDependencies: DEV_DEPENDENCIES,
+    ...cairnDependency(options.cairnSpec),
   };
+}
+
+/**
+ * A `file:` cairn is linked, so the app and the CLI that loads it share one cairn. A published
+ * cairn is a peer: the cairn that runs the app provides it, and classes such as AppRejection
+ * stay the ones the kernel checks with instanceof; the dev copy builds and tests the package.
+ */
+function cairnDependency(spec: string): Record<string, Record<string, string>> {
+  if (spec.startsWith('file:')) return { dependencies: { cairn: spec }, devDependencies: DEV_DEPENDENCIES };
+  return { peerDependencies: { cairn: spec }, devDependencies: { ...DEV_DEPENDENCIES, cairn: spec } };
 }
