@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
 import secureJson from 'secure-json-parse';
 import type { NodeConfig } from './config.js';
+import { isCanonicalizable } from './canonicalizable.js';
 import { ConfigError } from './errors.js';
 import { chainIdOf, DEFAULT_GENESIS_TIME, genesisBlock, targetForSeconds, type ChainParams } from './params.js';
 
@@ -61,12 +62,13 @@ const paramsSchema = {
       required: ['policy', 'blockTimeMs', 'initialTarget', 'halfLifeMs'],
       properties: {
         policy: { enum: ['asert', 'cs60', 'fixed'] },
-        blockTimeMs: { type: 'integer', minimum: 1 },
+        blockTimeMs: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
         initialTarget: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-        halfLifeMs: { type: 'integer', minimum: 1 },
+        halfLifeMs: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
       },
     },
-    timestamp: { type: 'integer', minimum: 0 },
+    // Bounded so the genesis header's u64 time field can hold it.
+    timestamp: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
     appParams: { type: 'object' },
   },
 } as const;
@@ -99,6 +101,9 @@ export function readGenesisFile(path: string): GenesisFile {
   if (!validateFile(data)) {
     const e = validateFile.errors![0]!;
     throw new ConfigError('GENESIS_INVALID', `genesis file ${path}: ${e.instancePath || 'document'} ${e.message ?? 'is invalid'}`);
+  }
+  if (!isCanonicalizable(data)) {
+    throw new ConfigError('GENESIS_INVALID', `genesis file ${path} holds a lone UTF-16 surrogate or a number beyond a double`);
   }
   const file = data as unknown as GenesisFile;
   const computed = chainIdOf(file.params);

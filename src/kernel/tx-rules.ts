@@ -4,7 +4,7 @@ import { AppRejection, CairnError, TxRejection } from './errors.js';
 import { StateOverlay, type StateLayer } from './state.js';
 import { sha256hex } from './hash.js';
 import { signingBytes, verifyTxSignature, type Tx } from './tx.js';
-import { isWellFormedJson } from './well-formed.js';
+import { isCanonicalizable } from './canonicalizable.js';
 
 /** The kernel's own state namespace: ids of transactions on the best chain, for replay refusal. */
 export const TX_INDEX_APP = '_tx';
@@ -86,7 +86,8 @@ export class TxRules {
     }
     const tx = raw as unknown as Tx;
     if (JSON.stringify(tx).length > MAX_TX_BYTES) throw new TxRejection('TX_TOO_LARGE', `transaction is larger than ${MAX_TX_BYTES} bytes`);
-    if (!isWellFormedJson(tx)) throw new TxRejection('TX_MALFORMED', 'transaction holds a string with a lone UTF-16 surrogate');
+    if (!isCanonicalizable(tx))
+      throw new TxRejection('TX_MALFORMED', 'transaction holds a lone UTF-16 surrogate or a number beyond a double');
     return tx;
   }
 

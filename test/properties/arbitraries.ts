@@ -215,7 +215,7 @@ export function mutateJson(value: unknown, mutations: readonly JsonMutation[]): 
       const containers = all.map((s) => s.parent).filter((p) => !Array.isArray(p));
       const target = containers.length ? containers[m.slot % containers.length]! : root;
       if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
-        defineOwn(target, m.key, m.value);
+        defineOwn(target as Container, m.key, m.value);
       } else {
         root = structuredClone(m.value);
       }

@@ -206,7 +206,7 @@ describe('transactions from the network (TxRules.checkEnvelope/checkStateless, M
   });
 
   it('arbitrary JSON and mutated transactions are judged without anything but a TxRejection', () => {
-    const mutated = fc.tuple(signedTx, jsonMutations, fc.option(numberMutation)).map(([tx, mutations, number]) => {
+    const mutated = fc.tuple(fc.oneof(signedTx, envelope), jsonMutations, fc.option(numberMutation)).map(([tx, mutations, number]) => {
       const text = jsonBytes(mutateJson(tx, mutations)).toString();
       return number ? mutateNumber(text, number) : text;
     });
@@ -232,13 +232,16 @@ describe('transactions from the network (TxRules.checkEnvelope/checkStateless, M
     );
   });
 
-  it('a transaction holding a lone surrogate ("\\ud800", which JCS cannot encode) is TX_MALFORMED, in the mempool and in a block', async () => {
-    const tx = throughGossip('txs', null, JSON.stringify(signers[0]!.claim('ok')).replace('"ok"', '"\\ud800"'));
-    expect(() => node.chain.txRules.checkEnvelope(tx)).toThrow(expect.objectContaining({ code: 'TX_MALFORMED' }));
-    await expect(node.mempool.add(tx)).rejects.toMatchObject({ code: 'TX_MALFORMED' });
-    const block = buildBlock(node, []);
-    await expect(node.chain.submitBlock({ ...block, txs: [tx] })).rejects.toMatchObject({ code: 'BLOCK_BAD_TX' });
-  });
+  it.each(['"\\ud800"', '1e999'])(
+    'a transaction with %s in its payload (JCS cannot encode it) is TX_MALFORMED, in the mempool and in a block',
+    async (bad) => {
+      const tx = throughGossip('txs', null, JSON.stringify(signers[0]!.claim('ok')).replace('"ok"', bad));
+      expect(() => node.chain.txRules.checkEnvelope(tx)).toThrow(expect.objectContaining({ code: 'TX_MALFORMED' }));
+      await expect(node.mempool.add(tx)).rejects.toMatchObject({ code: 'TX_MALFORMED' });
+      const block = buildBlock(node, []);
+      await expect(node.chain.submitBlock({ ...block, txs: [tx] })).rejects.toMatchObject({ code: 'BLOCK_BAD_TX' });
+    },
+  );
 
   it('the transaction root commits to order: a block with its transactions swapped is refused', () => {
     check(

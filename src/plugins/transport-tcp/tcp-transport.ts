@@ -72,7 +72,7 @@ function plainHost(host: string | undefined): string {
  * Reads `u32 length | type u8 | body` frames from a byte stream, however the reads split or
  * coalesce them. The length is checked before any of the body is buffered.
  */
-class FrameReader {
+export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
