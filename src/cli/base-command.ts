@@ -9,7 +9,7 @@ import type { LogLevel } from '../kernel/config.js';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LogLevel[];
 
 export function defaultDataDir(): string {
-  return process.env.CAIRN_DATA_DIR || path.join(os.homedir(), '.cairn');
+  return process.env.CAIRN_HOME || path.join(os.homedir(), '.cairn');
 }
 
 /**
@@ -52,11 +52,11 @@ export abstract class CairnCommand extends Command {
   static override baseFlags = {
     'data-dir': Flags.string({
       summary: 'Directory of the node: chain store and keystore.',
-      env: 'CAIRN_DATA_DIR',
+      env: 'CAIRN_HOME',
       helpGroup: 'GLOBAL',
       default: async () => defaultDataDir(),
       // The manifest must not record this machine's home directory.
-      defaultHelp: async () => '$CAIRN_DATA_DIR or ~/.cairn',
+      defaultHelp: async () => '$CAIRN_HOME or ~/.cairn',
     }),
     'log-level': Flags.option({
       summary: 'Level of the structured logs written to stderr.',

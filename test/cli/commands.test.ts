@@ -51,8 +51,8 @@ describe('cairn CLI', () => {
     expectOneCleanLine(again.stderr);
   });
 
-  it('reads the data dir from $CAIRN_DATA_DIR', async () => {
-    const made = await runCairn(['keys', 'new', 'carol'], { env: { CAIRN_DATA_DIR: dir } });
+  it('reads the data dir from $CAIRN_HOME', async () => {
+    const made = await runCairn(['keys', 'new', 'carol'], { env: { CAIRN_HOME: dir } });
     expect(made.code, made.stderr).toBe(0);
     await expect(stat(path.join(dir, 'keys', 'carol.json'))).resolves.toBeTruthy();
   });
