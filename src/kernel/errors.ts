@@ -68,6 +68,16 @@ export class TxRejection extends CairnError {
  */
 export class AppRejection extends CairnError {}
 
+/**
+ * An app's refusal, also when the app was built against another copy of cairn (an app
+ * package with its own node_modules): its class is then not this module's AppRejection.
+ */
+export function isAppRejection(err: unknown): err is AppRejection {
+  if (err instanceof AppRejection) return true;
+  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
+  return err instanceof Error && e?.name === 'AppRejection' && typeof e.code === 'string';
+}
+
 export const BLOCK_REJECTION_CODES = [
   'BLOCK_MALFORMED',
   'BLOCK_TOO_LARGE',

@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { ChainApp, TxContext } from './app.js';
-import { AppRejection, CairnError, TxRejection } from './errors.js';
+import { CairnError, isAppRejection, TxRejection } from './errors.js';
 import { StateOverlay, type StateLayer } from './state.js';
 import { sha256hex } from './hash.js';
 import { signingBytes, verifyTxSignature, type Tx } from './tx.js';
@@ -135,7 +135,7 @@ export class TxRules {
       handler.check?.(view, tx, context);
       handler.apply(view, tx, context);
     } catch (err) {
-      if (err instanceof AppRejection) throw new TxRejection(err.code, err.message, 'reject', err.details);
+      if (isAppRejection(err)) throw new TxRejection(err.code, err.message, 'reject', err.details);
       if (err instanceof TxRejection) throw err;
       throw new TxRejection('TX_APP_ERROR', `app '${tx.app}' failed on '${tx.type}': ${(err as Error)?.message ?? String(err)}`);
     }

@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import sjson from 'secure-json-parse';
 import {
-  AppRejection,
+  isAppRejection,
   assertWired,
   CairnError,
   ConfigError,
@@ -244,7 +244,7 @@ export class HttpApi implements Service {
   private toHttpError(err: unknown): { status: number; code: string; message: string } {
     if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message };
     if (err instanceof TxRejection) return { status: err.code === 'MEMPOOL_FULL' ? 503 : 422, code: err.code, message: err.message };
-    if (err instanceof AppRejection) return { status: 400, code: err.code, message: err.message };
+    if (isAppRejection(err)) return { status: 400, code: err.code, message: err.message };
     if (err instanceof CairnError) {
       const notFound = err.code === 'APP_UNKNOWN' || err.code === 'QUERY_UNKNOWN';
       return { status: notFound ? 404 : 500, code: err.code, message: err.message };
