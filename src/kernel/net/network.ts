@@ -204,6 +204,11 @@ export class Network implements Service {
     }
   }
 
+  /** Async handlers run detached; a failure is logged loudly, never an unhandled rejection that ends the node. */
+  private detach(type: string, peer: string | undefined, work: Promise<void>): void {
+    work.catch((err: unknown) => this.log.error({ peer, type, err: (err as Error)?.message ?? String(err) }, 'message handler failed'));
+  }
+
   private handle(peer: PeerState, m: Message): void {
     if (m.t === 'hello' || m.t === 'hello-ack') return this.onHello(peer, m);
     if (!peer.ready) {
@@ -219,14 +224,14 @@ export class Network implements Service {
       case 'headers':
         return this.sync.onHeaders(peer, m.headers);
       case 'getblocks':
-        return void this.onGetBlocks(peer, m.hashes, m.req);
+        return this.detach(m.t, peer.key, this.onGetBlocks(peer, m.hashes, m.req));
       case 'blocks':
         if (m.req !== undefined) return this.sync.onBlocks(peer, m.req, m.blocks, m.missing);
-        return void this.onPushedBlocks(peer, m.blocks);
+        return this.detach(m.t, peer.key, this.onPushedBlocks(peer, m.blocks));
       case 'gettxs':
         return this.send(peer, { t: 'txs', txs: m.ids.map((id) => this.mempool.get(id)).filter((tx): tx is Tx => tx !== undefined) });
       case 'txs':
-        return void this.onTxs(peer, m.txs);
+        return this.detach(m.t, peer.key, this.onTxs(peer, m.txs));
       case 'getpeers':
         return this.send(peer, { t: 'peers', peers: this.shareablePeers() });
       case 'peers':
@@ -332,18 +337,27 @@ export class Network implements Service {
     // A burst of connected blocks (a sync page, a reorg) is announced once, by its tip.
     setImmediate(() => {
       this.announceScheduled = false;
-      void this.announceTip(e);
+      this.detach('announce', undefined, this.announceTip(e));
     });
   }
 
   private async announceTip(_e: BlockEvent): Promise<void> {
     const tip = this.chain.tip();
     // Every peer of this chain has its genesis, and the genesis carries no proof of work: pushed,
-    // it fails the seal check and gets this node banned by a fresh peer.
-    if (tip.hash === this.lastAnnounced || this.sync.active || tip.height === 0) return;
+    // it fails the seal check and gets this node banned by a fresh peer. A sync in progress does
+    // not hold announcements back: a peer that claims more work and never answers would keep
+    // this node "syncing", and its own blocks unannounced, until it was banned.
+    if (!this.running || tip.hash === this.lastAnnounced || tip.height === 0) return;
     this.lastAnnounced = tip.hash;
-    const block = await this.chain.block(tip.hash);
-    if (!block) return;
+    let block: Block | undefined;
+    try {
+      block = await this.chain.block(tip.hash);
+    } catch (err) {
+      // Scheduled just before the node stopped: its store is closed, and there is no one to tell.
+      if (this.running) this.log.warn({ err: (err as Error).message }, 'cannot read the tip to announce it');
+      return;
+    }
+    if (!block || !this.running) return;
     const source = this.blockSource.get(tip.hash);
     this.blockSource.clear();
     if (JSON.stringify(block).length <= PUSH_BLOCK_BYTES) this.broadcast({ t: 'blocks', blocks: [block] }, source);
@@ -387,8 +401,7 @@ export class Network implements Service {
     if (!this.sync.active) {
       const best = this.book.ready().reduce<PeerState | undefined>((b, p) => (!b || p.work > b.work ? p : b), undefined);
       if (best) this.sync.consider(best);
-      const tip = this.chain.tip();
-      if (tip.hash !== this.lastAnnounced) void this.announceTip({} as BlockEvent);
     }
+    if (this.chain.tip().hash !== this.lastAnnounced) this.detach('announce', undefined, this.announceTip({} as BlockEvent));
   }
 }

@@ -192,6 +192,8 @@ export class SyncManager {
       const staller = this.headerPeer;
       this.headerPeer = undefined;
       if (staller.ready) this.link.blame(staller, 'STALL', 'reject', 'did not answer a headers request');
+      // Its claim of more work is not believed until its next hello; else the next tick picks it again.
+      staller.work = this.chain.tip().totalWork;
       const other = this.link.readyPeers().find((p) => p !== staller && p.work > this.chain.tip().totalWork);
       if (other)
         this.askHeaders(other, this.lastHeader ? [this.lastHeader.hash, ...blockLocator(this.chain.tree)] : blockLocator(this.chain.tree));
