@@ -99,7 +99,7 @@ describe('junk on the wire', () => {
     await confirmedEverywhere(nodes, [before.id]);
 
     // --- UDP: every node gets the same barrage from one hostile socket. ---
-    for (const datagrams of [udpJunk(chainId), vandal(chainId), braggart(chainId)]) {
+    for (const datagrams of [udpJunk(), vandal(chainId), braggart(chainId)]) {
       const socket = createSocket('udp4');
       junk.push(socket);
       await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
@@ -176,7 +176,7 @@ describe('junk on the wire', () => {
 });
 
 /** Garbage, truncated, oversized, wrong-typed and valid-looking-but-wrong datagrams. */
-function udpJunk(chainId: string): Buffer[] {
+function udpJunk(): Buffer[] {
   const out: Buffer[] = [];
   let id = 0x7000_0000;
   // Random bytes of every size, the empty datagram and the largest one included.
