@@ -4,7 +4,10 @@ import { Devnet, MAX_DEVNET_NODES, type DevnetExit } from '../cli/devnet/devnet.
 import { LiveStatus } from '../cli/devnet/live-status.js';
 import { integerFlag, numberFlag } from '../cli/flags.js';
 import { shortHash } from '../cli/node-assembly.js';
-import { CairnError } from '../kernel/errors.js';
+import { VOTING_APP_ID } from '../apps/voting/index.js';
+import { runDevnetDemo, runDevnetPrompt, type DemoResult } from '../cli/devnet-demo.js';
+import type { VotePromptResult } from '../cli/voting/vote-prompt.js';
+import { CairnError, ConfigError } from '../kernel/errors.js';
 
 export default class DevnetCommand extends CairnCommand {
   static override summary = 'Run a local network: a tracker and several mining nodes on 127.0.0.1.';
@@ -26,6 +29,11 @@ export default class DevnetCommand extends CairnCommand {
     'tracker-port': integerFlag({ summary: 'TCP port of the tracker; 0 picks a free one.', default: 0 }),
     'block-time': numberFlag({ summary: 'Target seconds between blocks (ASERT difficulty).', default: 1 }),
     malicious: integerFlag({ summary: 'How many of the last nodes misbehave, with the --fault behaviours.', helpGroup: 'FAULTS' }),
+    demo: Flags.boolean({
+      summary:
+        'Cast demo ballots through several nodes (one a duplicate, which must be refused), print the tally every node agrees on, and exit; non-zero if any node disagrees. --no-demo only runs the network. [default: --demo when stdout is not a terminal]',
+      allowNo: true,
+    }),
     fault: Flags.string({
       summary: 'A misbehaviour NAME[=ARG] of the malicious nodes, passed to their `node start --fault`. Repeatable.',
       multiple: true,
@@ -53,9 +61,12 @@ export default class DevnetCommand extends CairnCommand {
     // Signals first: a Ctrl-C while the children start still stops them. A second Ctrl-C kills at once.
     let signalled: NodeJS.Signals | undefined;
     let started = false;
+    let promptActive = false;
     let wake: () => void = () => undefined;
     const stopRequested = new Promise<void>((resolve) => (wake = resolve));
     const onSignal = (signal: NodeJS.Signals) => {
+      // The vote prompt handles its own Ctrl-C (it ends the prompt, which then stops the devnet).
+      if (signal === 'SIGINT' && promptActive) return;
       if (signalled) {
         devnet.killNow();
         return;
@@ -80,8 +91,13 @@ export default class DevnetCommand extends CairnCommand {
         throw err;
       }
 
+      const mode = chooseMode(flags.demo, devnet.appIds.includes(VOTING_APP_ID), Boolean(process.stdout.isTTY), json);
+      if (mode === 'no-voting') {
+        await devnet.stop();
+        throw new ConfigError('CONFIG_INVALID', '--demo casts ballots, so the devnet must run the voting app (add --app voting)');
+      }
       const live = new LiveStatus(devnet, process.stdout, json ? 'json' : process.stdout.isTTY ? 'tty' : 'lines');
-      this.announce(json, emit, devnet);
+      this.announce(json, emit, devnet, mode);
 
       let allGone: (err: Error) => void = () => undefined;
       const down = new Promise<never>((_, reject) => (allGone = reject));
@@ -93,24 +109,39 @@ export default class DevnetCommand extends CairnCommand {
           allGone(new CairnError('DEVNET_DOWN', `every node of the devnet has exited; logs are in ${devnet.dir}`));
       });
 
-      // Seam for `--demo` (issue 4): a scripted run replaces the live status here.
-      live.start();
+      // What runs while the devnet is up: until a signal (watch), or until the demo or the prompt ends.
+      let task: Promise<DemoResult | VotePromptResult | void>;
+      if (mode === 'demo') task = runDevnetDemo(devnet, { json });
+      else if (mode === 'prompt') {
+        promptActive = true;
+        task = runDevnetPrompt(devnet);
+      } else {
+        live.start();
+        task = new Promise<void>(() => undefined);
+      }
+      let result: DemoResult | VotePromptResult | void;
       try {
-        await Promise.race([stopRequested, down]);
+        result = await Promise.race([task, stopRequested, down]);
       } catch (err) {
         live.stop();
         await devnet.stop();
         throw err;
+      } finally {
+        promptActive = false;
       }
       live.stop();
       await devnet.stop();
-      this.report(json, emit, signalled!, devnet);
+      this.report(json, emit, signalled, devnet);
+      if (mode === 'demo' && !signalled && result && 'agreed' in result && !result.agreed)
+        throw new CairnError('DEMO_DISAGREE', 'the devnet nodes do not agree on the tally');
+      // A signal during the prompt leaves inquirer reading the terminal: nothing else is left to run.
+      if (mode === 'prompt' && signalled) process.exit(0);
     } finally {
       for (const s of SIGNALS) process.off(s, onSignal);
     }
   }
 
-  private announce(json: boolean, emit: (line: string | Record<string, unknown>) => void, devnet: Devnet): void {
+  private announce(json: boolean, emit: (line: string | Record<string, unknown>) => void, devnet: Devnet, mode: string): void {
     const nodes = devnet.nodes.map((n) => ({
       index: n.index,
       dataDir: n.dataDir,
@@ -141,14 +172,31 @@ export default class DevnetCommand extends CairnCommand {
       emit(
         `node ${String(n.index).padStart(width)}  api ${n.api}  udp ${n.address}  data ${n.dataDir}${n.malicious ? '  (malicious)' : ''}`,
       );
-    emit('Ctrl-C stops the devnet; `cairn node status --node URL` shows one node in full');
+    if (mode === 'watch') emit('Ctrl-C stops the devnet; `cairn node status --node URL` shows one node in full');
+    else if (mode === 'prompt') emit('Quit (or Ctrl-C) at the vote prompt stops the devnet');
   }
 
-  private report(json: boolean, emit: (line: string | Record<string, unknown>) => void, signal: NodeJS.Signals, devnet: Devnet): void {
-    if (json) emit({ event: 'stopped', signal, dir: devnet.dir, removed: devnet.ownsDir });
+  private report(
+    json: boolean,
+    emit: (line: string | Record<string, unknown>) => void,
+    signal: NodeJS.Signals | undefined,
+    devnet: Devnet,
+  ): void {
+    if (json) emit({ event: 'stopped', signal: signal ?? null, dir: devnet.dir, removed: devnet.ownsDir });
     else
       emit(
-        `stopped (${signal}): every devnet process has exited${devnet.ownsDir ? `, ${devnet.dir} removed` : `; data kept in ${devnet.dir}`}`,
+        `stopped${signal ? ` (${signal})` : ''}: every devnet process has exited${devnet.ownsDir ? `, ${devnet.dir} removed` : `; data kept in ${devnet.dir}`}`,
       );
   }
+}
+
+/**
+ * `--demo`: the scripted vote; `--no-demo`: the live status only. Neither: in a terminal, the
+ * vote prompt of node 0 (when the chain runs voting); elsewhere the scripted vote, which ends.
+ */
+function chooseMode(demo: boolean | undefined, voting: boolean, tty: boolean, json: boolean): 'demo' | 'prompt' | 'watch' | 'no-voting' {
+  if (demo === true) return voting ? 'demo' : 'no-voting';
+  if (demo === false || !voting) return 'watch';
+  if (!tty) return 'demo';
+  return json ? 'watch' : 'prompt';
 }

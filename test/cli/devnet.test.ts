@@ -54,7 +54,7 @@ const port = (hostPort: string) => Number(hostPort.slice(hostPort.lastIndexOf(':
 
 describe('cairn devnet', () => {
   it('runs 3 connected nodes on one chain, relays a mined ballot to all, and leaves nothing behind on SIGTERM', async () => {
-    const net = devnet(['--json']);
+    const net = devnet(['--json', '--no-demo']);
     const started = JSON.parse(await net.waitForLine(/"event":"started"/, 90_000)) as StartedLine;
     expect(started.nodes.map((n) => n.index)).toEqual([0, 1, 2]);
     expect(path.basename(started.dir)).toMatch(/^cairn-devnet-/);
@@ -78,7 +78,11 @@ describe('cairn devnet', () => {
     const { id } = await (await clients[1]!).submitTx(tx);
     await waitFor(
       'the ballot to be confirmed on every node',
-      async () => (await Promise.all(clients.map(async (c) => (await c).txStatus(id)))).every((s) => s.status === 'confirmed'),
+      // A node the ballot has not reached yet does not know it (TX_UNKNOWN).
+      async () =>
+        (await Promise.all(clients.map(async (c) => (await c).txStatus(id).catch(() => undefined)))).every(
+          (s) => s?.status === 'confirmed',
+        ),
       30_000,
       50,
     );
@@ -105,7 +109,7 @@ describe('cairn devnet', () => {
   it('says when a node dies, stops on Ctrl-C, and keeps a --dir', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cairn-devnet-test-'));
     dirs.push(dir);
-    const net = devnet(['--nodes', '2', '--dir', dir]);
+    const net = devnet(['--nodes', '2', '--dir', dir, '--no-demo']);
     const line = await net.waitForLine(/^node 1 +api /, 90_000);
     const api = /api (http:\/\/\S+)/.exec(line)![1]!;
     expect(net.stdout).toMatch(/^tracker 127\.0\.0\.1:\d+$/m);
@@ -127,6 +131,23 @@ describe('cairn devnet', () => {
     expect(net.stdout).toContain(`stopped (SIGINT): every devnet process has exited; data kept in ${dir}`);
     expect(readdirSync(dir).sort()).toEqual(['genesis.json', 'node-0', 'node-1', 'tracker.log']);
     expect(net.stderr).toBe('');
+  });
+
+  it('--demo casts ballots through the nodes, prints the tally they agree on, and exits 0 leaving nothing behind', async () => {
+    const run = await runCairn(['devnet', '--demo', '--json', '--nodes', '2'], { timeoutMs: 150_000 });
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; [k: string]: unknown });
+    expect(lines.map((l) => l.event)).toEqual(['started', 'demo', 'stopped']);
+    const started = lines[0] as unknown as StartedLine;
+    const demo = lines[1] as unknown as { agreed: boolean; refused: Array<{ code: string }>; nodes: Array<{ agrees: boolean }> };
+    expect(demo.agreed).toBe(true);
+    expect(demo.nodes.map((n) => n.agrees)).toEqual([true, true]);
+    expect(demo.refused.map((r) => r.code)).toEqual(['BALLOT_DUPLICATE']);
+    for (const pid of [started.trackerPid, ...started.nodes.map((n) => n.pid)]) expect(alive(pid), `pid ${pid}`).toBe(false);
+    expect(existsSync(started.dir)).toBe(false);
   });
 
   it('refuses bad flags in one sentence', async () => {
