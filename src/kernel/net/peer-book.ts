@@ -99,18 +99,22 @@ export class PeerBook {
   }
 
   bans(): Array<{ peer: string; until: number; reason: string; rejections: Record<string, number> }> {
-    return [...this.banned].filter(([key]) => this.isBanned(key)).map(([peer, b]) => ({ peer, ...b }));
+    return [...this.banned].filter(([key]) => this.isBanned(key)).map(([peer, b]) => ({ peer, ...b, rejections: { ...b.rejections } }));
   }
 
   ban(key: string, reason: string): void {
     const peer = this.peers.get(key);
-    this.banned.set(key, { until: this.clock.now() + this.options.banMs, reason, rejections: { ...peer?.rejections } });
+    // The peer's own counters, not a copy: the rest of a message already in hand still counts.
+    const rejections = peer?.rejections ?? this.banned.get(key)?.rejections ?? {};
+    this.banned.set(key, { until: this.clock.now() + this.options.banMs, reason, rejections });
     if (peer) peer.ready = false; // holders of the old record (sync pages) see it is gone
     this.peers.delete(key);
   }
 
   /** Adds penalty points (the caller counts the rejection); returns true when the peer is now banned. */
   penalize(peer: PeerState, code: string, points: number): boolean {
+    // The rest of a message from a peer banned by its first part: counted, but banned once.
+    if (this.isBanned(peer.key)) return false;
     peer.score += points;
     if (peer.score >= this.options.banScore) {
       this.ban(peer.key, code);
