@@ -88,3 +88,13 @@ export const nodeApiFlags = {
     helpGroup: 'NODE',
   }),
 };
+
+/** Misbehaviour on purpose (the faults plugin); `cairn faults list` names every fault. */
+export const faultFlags = {
+  fault: Flags.string({
+    summary: 'Make this node misbehave: NAME or NAME=ARG from `cairn faults list`. Repeatable.',
+    multiple: true,
+    helpGroup: 'FAULTS',
+  }),
+  'fault-seed': integerFlag({ summary: 'Seed of every random choice the faults make, so a run replays. [default: random, logged]', helpGroup: 'FAULTS' }),
+};

@@ -33,6 +33,8 @@ export interface NodeFlagValues extends ChainFlagValues {
   tracker?: string;
   'api-port'?: number;
   'ban-ms'?: number;
+  fault?: string[];
+  'fault-seed'?: number;
 }
 
 /** Config fields whose flag is not simply their kebab-case name. */
@@ -142,6 +144,7 @@ export async function assembleNode(flags: NodeFlagValues, overrides: Partial<Nod
     );
   }
   if (config.apiPort !== undefined) plugins.push(registry.create('http-api', { port: config.apiPort }));
+  if (flags.fault?.length) plugins.push(registry.create('faults', { faults: flags.fault, seed: flags['fault-seed'] }));
   const logger = createLogger(config.logLevel);
   const node = CairnNode.create({ config, params, plugins, apps, logger });
   return { node, config, params, apps, logger };

@@ -2,6 +2,7 @@ import { PluginRegistry } from '../kernel/plugin.js';
 import { powConsensus, type PowConsensusPluginOptions } from './consensus-pow/index.js';
 import { levelStore, type LevelStoreOptions } from './store-level/index.js';
 import { memoryStore, type MemoryStoreOptions } from './store-memory/index.js';
+import { faults, type FaultsOptions } from './faults/index.js';
 import { httpApi, type HttpApiOptions } from './http-api/index.js';
 import { trackerDiscovery, type TrackerDiscoveryOptions } from './tracker/index.js';
 import { tcpTransport, type TcpTransportOptions } from './transport-tcp/index.js';
@@ -20,5 +21,6 @@ export function builtinPlugins(): PluginRegistry {
     .add('transport-udp', (options) => udpTransport(options as UdpTransportOptions))
     .add('transport-tcp', (options) => tcpTransport(options as TcpTransportOptions))
     .add('tracker', (options) => trackerDiscovery(options as TrackerDiscoveryOptions))
-    .add('http-api', (options) => httpApi(options as HttpApiOptions));
+    .add('http-api', (options) => httpApi(options as HttpApiOptions))
+    .add('faults', (options) => faults(options as unknown as FaultsOptions));
 }

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core';
 import { CairnCommand } from '../../cli/base-command.js';
-import { chainSelectionFlags, integerFlag, networkFlags } from '../../cli/flags.js';
+import { chainSelectionFlags, faultFlags, integerFlag, networkFlags } from '../../cli/flags.js';
 import { SyncProgress } from '../../cli/sync-progress.js';
 import { assembleNode, difficultyBits, shortHash, startNode } from '../../cli/node-assembly.js';
 import type { BlockEvent, ReorgEvent } from '../../kernel/index.js';
+import { FAULTS, type FaultRunner } from '../../plugins/faults/index.js';
 
 const MINE_MODES = ['on-demand', 'always', 'off'] as const;
 
@@ -16,6 +17,7 @@ export default class NodeStart extends CairnCommand {
     '<%= config.bin %> node start --mine always --difficulty cs60 --mining-delay 5000',
     '<%= config.bin %> node start --genesis devnet.json --json',
     '<%= config.bin %> node start --tracker 127.0.0.1:60825 --port 60806 --api-port 0',
+    '<%= config.bin %> node start --tracker 127.0.0.1:60825 --fault bad-pow --fault drop=0.2 --fault-seed 7',
   ];
 
   static override flags = {
@@ -28,6 +30,7 @@ export default class NodeStart extends CairnCommand {
     'mining-delay': integerFlag({ summary: 'Pause before mining each block, in ms (the original paused 5000). [default: 0]' }),
     ...chainSelectionFlags,
     ...networkFlags,
+    ...faultFlags,
   };
 
   async run(): Promise<void> {
@@ -86,6 +89,7 @@ export default class NodeStart extends CairnCommand {
     const tip = node.chain.tip();
     const address = node.transportAddress();
     const api = node.apiUrl();
+    const faults = flags.fault?.length ? node.resolve<FaultRunner>(FAULTS) : undefined;
     if (tip.height >= last.height) last = { height: tip.height, hash: tip.hash };
     if (json)
       emit({
@@ -97,6 +101,7 @@ export default class NodeStart extends CairnCommand {
         dataDir: config.dataDir,
         address: address ?? null,
         api: api ?? null,
+        ...(faults ? { faults: faults.names, faultSeed: faults.seed } : {}),
       });
     else {
       emit(`node on chain ${shortHash(node.chainId)} at height ${tip.height} (tip ${shortHash(tip.hash)}), data dir ${config.dataDir}`);
@@ -105,6 +110,7 @@ export default class NodeStart extends CairnCommand {
       );
       if (address) emit(`listening on ${config.transport} ${address}${config.tracker ? `, tracker ${config.tracker}` : ''}`);
       if (api) emit(`api ${api}`);
+      if (faults) emit(`faults: ${faults.names.join(', ')} (seed ${faults.seed}): this node misbehaves on purpose`);
     }
 
     const signal = await stopped;

@@ -12,6 +12,7 @@ export const ACT_MS = 1500;
  */
 export function forgedBlocks(spec: {
   name: string;
+  group?: 'chain' | 'block';
   summary: string;
   honestReaction: string;
   codes: string[];
@@ -20,7 +21,7 @@ export function forgedBlocks(spec: {
 }): FaultBehaviour<undefined> {
   return {
     name: spec.name,
-    group: 'block',
+    group: spec.group ?? 'block',
     summary: spec.summary,
     honestReaction: spec.honestReaction,
     codes: spec.codes,
