@@ -39,6 +39,7 @@ export default class DevnetCommand extends CairnCommand {
       multiple: true,
       helpGroup: 'FAULTS',
     }),
+    'fault-seed': integerFlag({ summary: "Seed of the faults' random choices, passed to the malicious nodes.", helpGroup: 'FAULTS' }),
   };
 
   async run(): Promise<void> {
@@ -55,6 +56,7 @@ export default class DevnetCommand extends CairnCommand {
       blockTime: flags['block-time'],
       malicious: flags.malicious,
       faults: flags.fault,
+      faultSeed: flags['fault-seed'],
       logLevel: flags['log-level'],
     });
 

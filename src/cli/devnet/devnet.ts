@@ -30,6 +30,8 @@ export interface DevnetOptions {
   malicious?: number;
   /** `NAME[=ARG]` values passed as `--fault` to the malicious nodes' `node start`. */
   faults?: string[];
+  /** Seed of the faults' random choices (`--fault-seed`), so a run replays. */
+  faultSeed?: number;
   /** Extra arguments of every `node start`. */
   nodeArgs?: string[];
   logLevel?: LogLevel;
@@ -84,7 +86,8 @@ interface DevnetEvents {
  * children are killed on its way out.
  */
 export class Devnet extends EventEmitter<DevnetEvents> {
-  readonly options: Readonly<Required<Omit<DevnetOptions, 'dir' | 'env' | 'appParams'>>> & Pick<DevnetOptions, 'dir' | 'env' | 'appParams'>;
+  readonly options: Readonly<Required<Omit<DevnetOptions, 'dir' | 'env' | 'appParams' | 'faultSeed'>>> &
+    Pick<DevnetOptions, 'dir' | 'env' | 'appParams' | 'faultSeed'>;
   dir = '';
   /** The devnet created `dir` and removes it at stop. */
   ownsDir = false;
@@ -116,6 +119,7 @@ export class Devnet extends EventEmitter<DevnetEvents> {
       dir: options.dir,
       env: options.env,
       appParams: options.appParams,
+      faultSeed: options.faultSeed,
     };
     validate(this.options);
   }
@@ -264,6 +268,7 @@ export class Devnet extends EventEmitter<DevnetEvents> {
       o.logLevel,
       ...o.nodeArgs,
       ...(malicious ? o.faults.flatMap((f) => ['--fault', f]) : []),
+      ...(malicious && o.faultSeed !== undefined ? ['--fault-seed', String(o.faultSeed)] : []),
     ];
     const child = this.spawn(`node ${index}`, index, args, path.join(dataDir, 'node.log'));
     child.on('line', (event) => this.emit('node-event', { index, event }));
