@@ -11,9 +11,9 @@ export const doubleBallot: FaultBehaviour<string | undefined> = {
   group: 'tx',
   arg: 'ELECTION',
   summary:
-    'Every 3 s a fresh voter key casts two different ballots in one election (default: the first open one) and sends each to a different half of the peers.',
+    'Every 3 s a fresh voter key casts two different ballots in one election (default: the first open one) and sends both to every peer, in opposite orders to alternate peers.',
   honestReaction:
-    'Exactly one of the two is counted everywhere; the other is refused wherever it arrives second (BALLOT_DUPLICATE, 2 points: an honest relay can lose that race, so no ban).',
+    'Exactly one of the two is counted everywhere; the other is refused wherever it arrives second (BALLOT_DUPLICATE, 2 points: an honest relay can lose that race too, so no ban).',
   codes: ['BALLOT_DUPLICATE'],
   bans: false,
   needs: ['network'],
@@ -28,7 +28,8 @@ export const doubleBallot: FaultBehaviour<string | undefined> = {
       const [a, b] = election.writeIn ? ['fault-a', 'fault-b'] : [election.choices[0]!, election.choices[1] ?? election.choices[0]!];
       const first = voter.sign(ctx.chain.chainId, castBallot(election.id, a));
       const second = voter.sign(ctx.chain.chainId, castBallot(election.id, b));
-      peers.forEach((peer, i) => ctx.send(peer, { t: 'txs', txs: peers.length === 1 ? [first, second] : [i % 2 ? second : first] }));
+      // Each peer gets both, half of them in the other order: each keeps the one it saw first.
+      peers.forEach((peer, i) => ctx.send(peer, { t: 'txs', txs: i % 2 ? [second, first] : [first, second] }));
     });
   },
 };
