@@ -12,10 +12,12 @@ import { CairnError, ConfigError } from '../kernel/errors.js';
 export default class DevnetCommand extends CairnCommand {
   static override summary = 'Run a local network: a tracker and several mining nodes on 127.0.0.1.';
   static override description =
-    "Starts `cairn tracker start` and --nodes `cairn node start` processes on loopback, all on one devnet chain (written to DIR/genesis.json, ASERT difficulty with a short block time, mining on demand), each with its own data dir DIR/node-<i> and HTTP API. Prints every node's API URL, then one status line per node (redrawn in place on a terminal; on change otherwise). Ctrl-C or SIGTERM stops every process and removes a temp dir. Logs go to DIR/tracker.log and DIR/node-<i>/node.log.";
+    "Starts `cairn tracker start` and --nodes `cairn node start` processes on loopback, all on one devnet chain (written to DIR/genesis.json, ASERT difficulty with a short block time, mining on demand), each with its own data dir DIR/node-<i> and HTTP API, and prints every node's API URL. Then: with --demo (the default when stdout is not a terminal) it casts demo ballots and exits; in a terminal it opens the `cairn vote` prompt of node 0; with --no-demo it shows one status line per node (redrawn in place on a terminal, printed on change otherwise). Ctrl-C or SIGTERM stops every process and removes a temp dir. Logs go to DIR/tracker.log and DIR/node-<i>/node.log. --data-dir is not used.";
   static override examples = [
     '<%= config.bin %> devnet',
-    '<%= config.bin %> devnet --nodes 5 --dir /tmp/my-devnet',
+    '<%= config.bin %> devnet --demo',
+    '<%= config.bin %> devnet --nodes 5 --dir /tmp/my-devnet --no-demo',
+    '<%= config.bin %> devnet --malicious 1 --fault bad-pow --no-demo',
     '<%= config.bin %> devnet --app ./my-app/dist/index.js --json',
   ];
 
