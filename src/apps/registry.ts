@@ -17,7 +17,10 @@ export function builtinAppNames(): string[] {
 }
 
 function looksLikePath(spec: string): boolean {
-  return spec.startsWith('.') || path.isAbsolute(spec) || spec.includes(path.sep) || /\.[cm]?js$/.test(spec);
+  if (spec.startsWith('.') || path.isAbsolute(spec)) return true;
+  // `@scope/name` is a package; `apps/mine` or `mine.js` a path.
+  if (spec.startsWith('@')) return false;
+  return spec.includes(path.sep) || /\.[cm]?js$/.test(spec);
 }
 
 function isModuleMissing(err: unknown): boolean {

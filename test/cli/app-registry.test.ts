@@ -48,6 +48,8 @@ describe('loadApps', () => {
   it('says when an app is nowhere to be found', async () => {
     expect(await codeOf([file('missing.mjs')])).toBe('APP_NOT_FOUND');
     expect(await codeOf(['cairn-no-such-app-package'])).toBe('APP_NOT_FOUND');
+    // A scoped package name is looked up as a package, not as a relative path.
+    await expect(loadApps(['@cairn-no-such/app'])).rejects.toThrow(/not a built-in app.*or an installed package/);
   });
 
   it('refuses two apps with one id', async () => {
