@@ -96,5 +96,8 @@ export const faultFlags = {
     multiple: true,
     helpGroup: 'FAULTS',
   }),
-  'fault-seed': integerFlag({ summary: 'Seed of every random choice the faults make, so a run replays. [default: random, logged]', helpGroup: 'FAULTS' }),
+  'fault-seed': integerFlag({
+    summary: 'Seed of every random choice the faults make, so a run replays. [default: random, logged]',
+    helpGroup: 'FAULTS',
+  }),
 };

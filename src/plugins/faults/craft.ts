@@ -60,7 +60,11 @@ export function extendBranch(tip: BranchTip, header: BlockHeader): BranchTip {
 }
 
 /** Real proof of work through the node's consensus engine (off the event loop). */
-export async function seal(chain: ChainEngine, header: BlockHeader, signal: AbortSignal = new AbortController().signal): Promise<BlockHeader | undefined> {
+export async function seal(
+  chain: ChainEngine,
+  header: BlockHeader,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<BlockHeader | undefined> {
   return (await chain.consensus.seal(header, signal)) ?? undefined;
 }
 

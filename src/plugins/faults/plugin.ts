@@ -52,7 +52,8 @@ export function faults(options: FaultsOptions): Plugin {
   if (!options || !Array.isArray(options.faults) || options.faults.length === 0)
     throw new ConfigError('CONFIG_INVALID', 'the faults plugin needs at least one fault');
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new ConfigError('CONFIG_INVALID', `--fault-seed must be a whole number ≥ 0, not '${seed}'`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new ConfigError('CONFIG_INVALID', `--fault-seed must be a whole number ≥ 0, not '${seed}'`);
   const resolved = resolveFaults(options.faults);
   const needs = new Set(resolved.flatMap((f) => f.behaviour.needs));
   const wrapTransport = needs.has('network') || needs.has('transport');

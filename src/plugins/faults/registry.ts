@@ -94,7 +94,9 @@ export function resolveFaults(specs: ReadonlyArray<FaultSpec | string>): Resolve
     const spec = typeof s === 'string' ? parseFaultSpec(s) : s;
     const behaviour = byName.get(spec.name);
     if (!behaviour)
-      throw new FaultError('FAULT_UNKNOWN', `unknown fault '${spec.name}'; the faults are: ${faultNames().join(', ')}`, { fault: spec.name });
+      throw new FaultError('FAULT_UNKNOWN', `unknown fault '${spec.name}'; the faults are: ${faultNames().join(', ')}`, {
+        fault: spec.name,
+      });
     return { behaviour, spec, value: behaviour.parse(spec.arg) };
   });
 }

@@ -22,7 +22,8 @@ describe('faults: ballots', () => {
     const honest = net.honest as [CairnNode, CairnNode];
     await honestReady(net);
     const voters = [new Signer(honest[0].chainId), new Signer(honest[0].chainId)];
-    for (const [i, v] of voters.entries()) await honest[i]!.mempool.add(v.tx('voting', 'ballot.cast', castBallot('default', 'honest').payload));
+    for (const [i, v] of voters.entries())
+      await honest[i]!.mempool.add(v.tx('voting', 'ballot.cast', castBallot('default', 'honest').payload));
 
     const key = (i: number) => net!.keyOf(net!.faulty[i]!);
     const count = (code: string, i: number) => Math.min(...honest.map((h) => rejectionsFrom(h, key(i))[code] ?? 0));
@@ -37,7 +38,9 @@ describe('faults: ballots', () => {
       30_000,
       300,
     ).catch((err: Error) => {
-      throw new Error(`${err.message}: ${[0, 1, 2].map((i) => honest.map((h) => JSON.stringify(rejectionsFrom(h, key(i)))).join(' / ')).join(' | ')}; height ${honest[0].chain.tip().height}`);
+      throw new Error(
+        `${err.message}: ${[0, 1, 2].map((i) => honest.map((h) => JSON.stringify(rejectionsFrom(h, key(i)))).join(' / ')).join(' | ')}; height ${honest[0].chain.tip().height}`,
+      );
     });
     expect(isBanned(honest[0], key(0))).toBe(false);
     expect(isBanned(honest[0], key(2))).toBe(false);

@@ -28,7 +28,11 @@ describe('faults: valid-but-hostile chains', () => {
     await extend(honest[0], 5);
     const tip = await waitForAgreement(honest);
     const before = honest.map((h) => h.chain.tree.size);
-    await waitFor('the lighter fork stored by both honest nodes', () => honest.every((h, i) => h.chain.tree.size >= before[i]! + 3), 15_000);
+    await waitFor(
+      'the lighter fork stored by both honest nodes',
+      () => honest.every((h, i) => h.chain.tree.size >= before[i]! + 3),
+      15_000,
+    );
     for (const h of honest) expect(h.chain.tip()).toMatchObject({ hash: tip, height: 5 });
   }, 30_000);
 
@@ -74,7 +78,11 @@ describe('faults: valid-but-hostile chains', () => {
 
   it('announce-no-serve: the node that never serves what it announces is counted as stalling and the others carry on', async () => {
     const { honest, faulty } = await start({ faulty: [['announce-no-serve']] });
-    await waitFor('STALL counted by an honest node', () => honest.some((h) => (rejectionsFrom(h, net!.keyOf(faulty[0]!)).STALL ?? 0) > 0), 20_000);
+    await waitFor(
+      'STALL counted by an honest node',
+      () => honest.some((h) => (rejectionsFrom(h, net!.keyOf(faulty[0]!)).STALL ?? 0) > 0),
+      20_000,
+    );
     await extend(honest[0], 2);
     await waitForAgreement(honest);
     expect(honest[1].chain.tip().height).toBe(2);

@@ -18,7 +18,16 @@ describe('faults: forged chains, blocks, transactions and messages', () => {
   });
 
   const groups: Record<string, string[]> = {
-    'chains and blocks': ['bad-pow', 'broken-link', 'bad-target', 'bad-height', 'bad-tx-root', 'duplicate-tx', 'future-time', 'invalid-tx-block'],
+    'chains and blocks': [
+      'bad-pow',
+      'broken-link',
+      'bad-target',
+      'bad-height',
+      'bad-tx-root',
+      'duplicate-tx',
+      'future-time',
+      'invalid-tx-block',
+    ],
     transactions: ['malformed-tx', 'forged-signature', 'tx-flood'],
     messages: ['random-bytes', 'truncated', 'oversized', 'unknown-type', 'wrong-chain'],
   };
@@ -40,7 +49,9 @@ describe('faults: forged chains, blocks, transactions and messages', () => {
         return net!.honest.every((h) => codes.some((code) => (rejectionsFrom(h, net!.keyOf(net!.faulty[i]!))[code] ?? 0) > 0));
       };
       await waitFor(`every fault of '${group}' detected by both honest nodes`, () => names.every(detected), 20_000).catch((err: Error) => {
-        const seen = names.map((n, i) => `${n}: ${net!.honest.map((h) => JSON.stringify(rejectionsFrom(h, net!.keyOf(net!.faulty[i]!)))).join(' / ')}`);
+        const seen = names.map(
+          (n, i) => `${n}: ${net!.honest.map((h) => JSON.stringify(rejectionsFrom(h, net!.keyOf(net!.faulty[i]!)))).join(' / ')}`,
+        );
         throw new Error(`${err.message}\n${seen.join('\n')}`);
       });
       for (const [i, name] of names.entries()) {

@@ -24,7 +24,9 @@ function registerAtTracker(ctx: FaultContext, count: number): void {
     const socket = connect(address);
     socket.on('error', () => undefined);
     socket.once('connect', () =>
-      socket.write(encodeMessage({ type: 'register', version: TRACKER_PROTOCOL_VERSION, chainId: ctx.chain.chainId, ...bogusAddress(ctx.random) })),
+      socket.write(
+        encodeMessage({ type: 'register', version: TRACKER_PROTOCOL_VERSION, chainId: ctx.chain.chainId, ...bogusAddress(ctx.random) }),
+      ),
     );
     // Whatever the tracker pushes is read and thrown away, so it never has to buffer for us.
     socket.on('data', () => undefined);
@@ -50,6 +52,8 @@ export const bogusPeers: FaultBehaviour<number> = {
   parse: integer('bogus-peers', 'the number of bogus tracker registrations', 20, 0, 1000),
   install(ctx, count) {
     registerAtTracker(ctx, count);
-    ctx.everyPeer(EXCHANGE_MS, (peer) => ctx.send(peer, { t: 'peers', peers: Array.from({ length: 100 }, () => bogusAddress(ctx.random)) }));
+    ctx.everyPeer(EXCHANGE_MS, (peer) =>
+      ctx.send(peer, { t: 'peers', peers: Array.from({ length: 100 }, () => bogusAddress(ctx.random)) }),
+    );
   },
 };

@@ -16,7 +16,8 @@ export const brokenLink: FaultBehaviour<undefined> = {
   name: 'broken-link',
   group: 'chain',
   summary: 'Claims a heavier chain and answers headers requests with a chain whose hash link is broken (the original malicious peer).',
-  honestReaction: 'Checks every header links to the one before it before fetching any body; rejects the run (HEADERS_INVALID) and bans the sender.',
+  honestReaction:
+    'Checks every header links to the one before it before fetching any body; rejects the run (HEADERS_INVALID) and bans the sender.',
   codes: ['HEADERS_INVALID'],
   bans: true,
   needs: ['network'],
@@ -34,7 +35,13 @@ export const brokenLink: FaultBehaviour<undefined> = {
       for (let h = Math.max(1, tip.height - 2); h <= tip.height; h++) headers.push(tree.get(tree.hashAt(h)!)!.header);
       let prevHeader = tip.header;
       for (let i = 0; i < CLAIMED_BLOCKS; i++) {
-        const header = { ...prevHeader, height: prevHeader.height + 1, prev: randomHex(ctx.random, 32), time: prevHeader.time + 1, nonce: 0 };
+        const header = {
+          ...prevHeader,
+          height: prevHeader.height + 1,
+          prev: randomHex(ctx.random, 32),
+          time: prevHeader.time + 1,
+          nonce: 0,
+        };
         headers.push(header);
         prevHeader = header;
       }

@@ -35,7 +35,8 @@ export const crashMidWrite: FaultBehaviour<number> = {
   name: 'crash-mid-write',
   group: 'crash',
   arg: 'N',
-  summary: 'Kills its own process with SIGKILL right after handing its Nth store batch (default 10) to the store, while it is being written.',
+  summary:
+    'Kills its own process with SIGKILL right after handing its Nth store batch (default 10) to the store, while it is being written.',
   honestReaction:
     'The store applies a batch all or nothing: on restart the node finds the chain as of the batch before or after, never a mix; `chain verify` passes.',
   codes: [],
@@ -45,7 +46,10 @@ export const crashMidWrite: FaultBehaviour<number> = {
   install(ctx, n) {
     ctx.services.store!.onBatch((ops, _write, count) => {
       if (count < n) return;
-      ctx.log.warn({ fault: 'crash-mid-write', batch: count, ops: ops.length }, 'killing this node with SIGKILL in the middle of a store write');
+      ctx.log.warn(
+        { fault: 'crash-mid-write', batch: count, ops: ops.length },
+        'killing this node with SIGKILL in the middle of a store write',
+      );
       killNow();
     });
   },
@@ -55,7 +59,8 @@ export const pause: FaultBehaviour<Pause> = {
   name: 'pause',
   group: 'crash',
   arg: 'MS[@AFTER]',
-  summary: 'Stops the whole process for MS milliseconds (nothing runs: no timers, no messages), AFTER ms after start (default 3000); then resumes.',
+  summary:
+    'Stops the whole process for MS milliseconds (nothing runs: no timers, no messages), AFTER ms after start (default 3000); then resumes.',
   honestReaction:
     'Peers see it fall silent (not ready after 30 s) and carry on without it; when it resumes it catches up by headers-first sync and agrees.',
   codes: [],

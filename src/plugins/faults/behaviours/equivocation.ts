@@ -6,7 +6,8 @@ import type { FaultBehaviour } from '../types.js';
 export const equivocation: FaultBehaviour<undefined> = {
   name: 'equivocation',
   group: 'block',
-  summary: 'Seals two different blocks at the next height and pushes one to half of its peers and the other to the rest (at most every 3 s).',
+  summary:
+    'Seals two different blocks at the next height and pushes one to half of its peers and the other to the rest (at most every 3 s).',
   honestReaction:
     'Both blocks are valid: each node keeps the first it saw at equal work, and all converge on one tip with the next block (most work, first seen on ties). No penalty.',
   codes: [],

@@ -7,7 +7,8 @@ export const forgedSignature: FaultBehaviour<undefined> = {
   name: 'forged-signature',
   group: 'tx',
   summary: 'Pushes copies of real transactions with their nonce changed and a made-up signature (someone else’s key, any content).',
-  honestReaction: 'Verifies the Ed25519 signature over the chain id and content and refuses the copy (TX_BAD_SIGNATURE, 20 points); bans after five.',
+  honestReaction:
+    'Verifies the Ed25519 signature over the chain id and content and refuses the copy (TX_BAD_SIGNATURE, 20 points); bans after five.',
   codes: ['TX_BAD_SIGNATURE'],
   bans: true,
   needs: ['network'],

@@ -49,7 +49,8 @@ export const lessWorkChain: FaultBehaviour<undefined> = {
   group: 'block',
   summary:
     'Pushes a valid fork that is longer than the best chain but has less total work (needs the asert difficulty policy; dated blocks ease its targets).',
-  honestReaction: 'Stores the fork as a side branch and keeps the tip with the most work: no switch, no reorg, no penalty (the blocks are valid).',
+  honestReaction:
+    'Stores the fork as a side branch and keeps the tip with the most work: no switch, no reorg, no penalty (the blocks are valid).',
   codes: [],
   bans: false,
   needs: ['network'],
@@ -65,7 +66,8 @@ export const lessWorkChain: FaultBehaviour<undefined> = {
       try {
         const blocks = await lighterLongerBranch(ctx);
         if (!blocks) {
-          if (!warned) ctx.log.info({ fault: 'less-work-chain' }, 'no lighter longer fork can be built here yet (needs asert and height 3+)');
+          if (!warned)
+            ctx.log.info({ fault: 'less-work-chain' }, 'no lighter longer fork can be built here yet (needs asert and height 3+)');
           warned = true;
           return;
         }

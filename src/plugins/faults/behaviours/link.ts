@@ -31,7 +31,8 @@ export const drop = linkFault({
   name: 'drop',
   arg: 'P',
   summary: 'Loses each message it sends or receives with probability P (0.2 or 20%).',
-  honestReaction: 'Re-requests what it misses (stalled pages after 4 s, hellos every 5 s, parents of orphans); the network still agrees. No penalty beyond STALL.',
+  honestReaction:
+    'Re-requests what it misses (stalled pages after 4 s, hellos every 5 s, parents of orphans); the network still agrees. No penalty beyond STALL.',
   parse: probability('drop'),
   apply: (link, p) => void (link.drop = p),
 });
@@ -71,9 +72,9 @@ export const corrupt = linkFault({
   arg: 'P',
   summary: 'Flips 1 to 3 random bytes of each message it sends or receives with probability P.',
   honestReaction:
-    'A corrupted message fails its parse, schema or proof of work and costs its sender (MSG_NOT_JSON, MSG_INVALID, BLOCK_BAD_POW, ...): peers end up banning the corrupting node, and it blames them for what it garbled itself.',
+    'A corrupted message fails its parse, schema or proof of work and is counted against its sender (MSG_NOT_JSON, MSG_INVALID, BLOCK_BAD_POW, ...), enough of them ban it; the corrupting node blames its peers for what it garbled on receipt, bans them and so cuts itself off.',
   codes: ['MSG_NOT_JSON', 'MSG_INVALID'],
-  bans: true,
+  bans: false,
   parse: probability('corrupt'),
   apply: (link, p) => void (link.corrupt = p),
 });
@@ -82,7 +83,8 @@ export const partition = linkFault({
   name: 'partition',
   arg: 'PEERS',
   summary: 'Neither sends to nor hears from the listed peers (HOST:PORT,HOST:PORT...).',
-  honestReaction: 'Both sides carry on alone (each mines and agrees within itself); through any path that remains, or when the partition ends, all agree on the heaviest tip.',
+  honestReaction:
+    'Both sides carry on alone (each mines and agrees within itself); through any path that remains, or when the partition ends, all agree on the heaviest tip.',
   parse: peerList('partition'),
   apply: (link, peers) => peers.forEach((p) => link.partition.add(p)),
 });

@@ -8,7 +8,8 @@ export const malformedTx: FaultBehaviour<undefined> = {
   name: 'malformed-tx',
   group: 'tx',
   summary: 'Pushes transactions with broken envelopes (missing fields, wrong types) and payloads that fail their app’s schema.',
-  honestReaction: 'Refuses each before any signature check (TX_MALFORMED, TX_BAD_PAYLOAD or TX_UNKNOWN_TYPE, 20 points each); bans the sender after a few.',
+  honestReaction:
+    'Refuses each before any signature check (TX_MALFORMED, TX_BAD_PAYLOAD or TX_UNKNOWN_TYPE, 20 points each); bans the sender after a few.',
   codes: ['TX_MALFORMED', 'TX_BAD_PAYLOAD'],
   bans: true,
   needs: ['network'],

@@ -17,7 +17,8 @@ export const oversized: FaultBehaviour<undefined> = {
   name: 'oversized',
   group: 'message',
   summary: `Sends an inventory of ${INV_HASHES} hashes (the bound is 1,000) and a signed transaction over ${MAX_TX_BYTES / 1024} KiB.`,
-  honestReaction: 'Refuses the list at the schema check (MSG_INVALID, 20 points) and the transaction by its size (TX_TOO_LARGE, 20 points); bans after five.',
+  honestReaction:
+    'Refuses the list at the schema check (MSG_INVALID, 20 points) and the transaction by its size (TX_TOO_LARGE, 20 points); bans after five.',
   codes: ['MSG_INVALID', 'TX_TOO_LARGE'],
   bans: true,
   needs: ['network'],

@@ -14,7 +14,8 @@ export const replayedBallot: FaultBehaviour<undefined> = {
   group: 'tx',
   summary:
     'Replays ballots: one signed for another chain, and real ballots seen on this chain moved to another election (their signatures left as they were).',
-  honestReaction: 'The signature covers the chain id and the whole payload, so both are refused (TX_BAD_SIGNATURE, 20 points); bans after five.',
+  honestReaction:
+    'The signature covers the chain id and the whole payload, so both are refused (TX_BAD_SIGNATURE, 20 points); bans after five.',
   codes: ['TX_BAD_SIGNATURE'],
   bans: true,
   needs: ['network'],

@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
+import type { CairnNode } from '../../../src/kernel/index.js';
+import { FAULTS, type FaultRunner } from '../../../src/plugins/faults/index.js';
+import { extend, Signer } from '../../support/chain-fixture.js';
+import { waitForAgreement } from '../../support/memory-net.js';
+import { honestReady, isBanned, rejectionsFrom, startFaultNet, type FaultNet } from '../../support/fault-net.js';
+import { waitFor } from '../../support/wait.js';
+
+describe('faults: links and noisy peers', () => {
+  let net: FaultNet | undefined;
+  afterEach(async () => {
+    await net?.stop();
+    net = undefined;
+  });
+  const start = async (options: Parameters<typeof startFaultNet>[0]) => {
+    net = await startFaultNet(options);
+    const seed = net.seed;
+    onTestFailed(() => console.error(`fault network seed: ${seed} (replay with CAIRN_SEED=${seed})`));
+    await honestReady(net);
+    return net;
+  };
+
+  it('lossy, duplicating, reordering and slow links: blocks and transactions from every node reach all, and all agree', async () => {
+    const { honest, faulty } = await start({ faulty: [['drop=0.2'], ['duplicate=0.2'], ['reorder=0.2'], ['delay=50±20']] });
+    const all = [...honest, ...faulty];
+    for (const [i, node] of all.entries()) {
+      await node.mempool.add(new Signer(node.chainId).claim(`n${i}`));
+      await extend(node, 1, { txs: [node.mempool.pending()] });
+    }
+    // Whoever holds transactions mines them, in turn, until every claim is on one agreed chain.
+    let turn = 0;
+    await waitFor(
+      'every claim on one agreed chain',
+      async () => {
+        const agreed = all.every((n) => n.chain.tip().hash === all[0]!.chain.tip().hash);
+        const done = agreed && (all[0]!.chain.query('registry', 'names') as string[]).length === all.length;
+        if (!done) {
+          const miner = all[turn++ % all.length]!;
+          await extend(miner, 1, { txs: [miner.mempool.pending()] });
+        }
+        return done;
+      },
+      30_000,
+      300,
+    );
+    for (const f of faulty) {
+      const counts = f.resolve<FaultRunner>(FAULTS).transport!.counts;
+      expect(counts.dropped + counts.duplicated + counts.reordered + counts.delayed).toBeGreaterThan(0);
+    }
+  }, 45_000);
+
+  it('a corrupting node is counted for what it garbles; a partitioned node still agrees through the honest ones', async () => {
+    const { honest, faulty } = await start({ faulty: [['corrupt=0.5'], [`partition=${'10.0.1.1:7000'}`]] });
+    const [corrupter, cutOff] = faulty as [CairnNode, CairnNode];
+    await extend(honest[0]!, 2);
+    const garbled = () =>
+      honest.some((h) =>
+        Object.entries(rejectionsFrom(h, net!.keyOf(corrupter))).some(([code, n]) => n > 0 && /^(MSG_|BLOCK_BAD|HEADERS)/.test(code)),
+      );
+    await waitFor('corrupted messages counted against the corrupter', garbled, 30_000);
+    await extend(honest[0]!, 1);
+    await waitForAgreement([...honest, cutOff]);
+    expect(cutOff.resolve<FaultRunner>(FAULTS).transport!.counts.partitioned).toBeGreaterThan(0);
+  }, 45_000);
+
+  it('repeated handshakes cost no ban and bogus peer lists do not disturb the honest nodes', async () => {
+    const { honest, faulty } = await start({ faulty: [['repeated-hello=100'], ['bogus-peers=0']] });
+    await new Promise((r) => setTimeout(r, 3000));
+    await extend(honest[0]!, 2);
+    await waitForAgreement([...honest, ...faulty]);
+    for (const h of honest) for (const f of faulty) expect(isBanned(h, net!.keyOf(f))).toBe(false);
+    // The honest nodes still know each other as ready peers, among the bogus addresses they were given.
+    for (const h of honest) expect(h.network!.book.ready().some((p) => honest.some((o) => o !== h && net!.keyOf(o) === p.key))).toBe(true);
+  }, 30_000);
+});
