@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCairn, type RunResult } from '../support/processes.js';
+import { CairnProcess, runCairn, type RunResult } from '../support/processes.js';
 import { startVotingNode, type VotingNode } from '../support/voting-node.js';
 
 let node: VotingNode;
@@ -176,5 +176,19 @@ describe('cairn vote and cairn election against a running node', () => {
     ]);
     expect(noToken.code).toBe(1);
     expect(noToken.stderr.trim()).toMatch(/^Error: .*token.* \(AUTH_REQUIRED\)$/);
+  });
+
+  it('vote tally --watch prints the tally again when a block counts a new ballot, and stops on Ctrl-C', async () => {
+    const watch = new CairnProcess(['vote', 'tally', '--election', 'default', '--watch', '--json', ...node.args]);
+    try {
+      const first = JSON.parse(await watch.waitForLine(/^\{/)) as { turnout: number; height: number };
+      const cast = json<Counted>(await cairn('vote', 'cast', '--choice', 'mate', '--voter', 'hana', '--json'));
+      const next = await watch.waitForLine(new RegExp(`"turnout":${first.turnout + 1}\\b`));
+      expect(JSON.parse(next)).toMatchObject({ height: cast.counted!.height, tip: cast.counted!.blockHash });
+      expect(JSON.parse(next).choices).toContainEqual({ choice: 'mate', votes: 1 });
+    } finally {
+      expect(await watch.kill('SIGINT')).toBe(0);
+    }
+    expect(watch.stderr).toBe('');
   });
 });

@@ -36,11 +36,15 @@ export default class VoteTally extends CairnCommand {
     await this.watch(client, flags.election);
   }
 
+  /** The tally with the tip it was read at: read again when a block arrives between the two reads. */
   private async read(client: VotingClient, election: string): Promise<TallyResult> {
-    // The status first: the tally is then at least as new as the height printed with it.
-    const status = await client.status();
-    const tally = await client.tally(election);
-    return { ...tally, height: status.height, tip: status.tip };
+    let status = await client.status();
+    for (let attempt = 0; ; attempt++) {
+      const tally = await client.tally(election);
+      const after = await client.status();
+      if (after.tip === status.tip || attempt === 4) return { ...tally, height: after.height, tip: after.tip };
+      status = after;
+    }
   }
 
   private async print(client: VotingClient, result: TallyResult): Promise<void> {
@@ -72,12 +76,17 @@ export default class VoteTally extends CairnCommand {
     };
     const stream = await client.api.events(() => refresh(), { types: ['block', 'reorg'] });
     refresh();
-    const stopped = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    let onSignal = () => undefined as void;
+    const stopped = new Promise<void>((resolve) => (onSignal = resolve));
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
       await Promise.race([stopped, stream.done]);
       await chain;
       if (failure) throw failure;
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       stream.close();
     }
   }
