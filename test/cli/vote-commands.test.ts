@@ -133,7 +133,8 @@ describe('cairn vote and cairn election against a running node', () => {
     ]);
     // The close was the last word: the tally did not move.
     expect(json<{ turnout: number }>(await cairn('vote', 'tally', '--election', 'budget', '--json')).turnout).toBe(3);
-  });
+    // About twenty CLI processes, each a second or two on a busy two-core machine.
+  }, 180_000);
 
   it('talks to a node named by --node and --token, and --no-wait returns before the block', async () => {
     const token = (await import('node:fs')).readFileSync(`${node.dataDir}/api.cookie`, 'utf8').trim();
@@ -176,6 +177,14 @@ describe('cairn vote and cairn election against a running node', () => {
     ]);
     expect(noToken.code).toBe(1);
     expect(noToken.stderr.trim()).toMatch(/^Error: .*token.* \(AUTH_REQUIRED\)$/);
+
+    // A mistyped election id is explained before anything is signed or a key is made.
+    const badId = await cairn('vote', 'cast', '--election', 'Budget', '--choice', 'x', '--voter', 'ivan');
+    expect(badId.code).toBe(1);
+    expect(badId.stderr.trim()).toBe(
+      "Error: 'Budget' is not an election id: use 1 to 64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit (ELECTION_BAD_ID)",
+    );
+    expect(node.voting.keystore.list().map((k) => k.name)).not.toContain('ivan');
   });
 
   it('vote tally --watch prints the tally again when a block counts a new ballot, and stops on Ctrl-C', async () => {

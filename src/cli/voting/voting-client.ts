@@ -1,6 +1,7 @@
 import {
   castBallot,
   closeElection,
+  ELECTION_ID_PATTERN,
   openElection,
   VOTING_APP_ID,
   type ElectionDetails,
@@ -9,7 +10,7 @@ import {
   type Tally,
   type VotingCall,
 } from '../../apps/voting/index.js';
-import { CairnError } from '../../kernel/errors.js';
+import { CairnError, ConfigError } from '../../kernel/errors.js';
 import type { Keystore, StoredKey } from '../../kernel/keystore.js';
 import { privateKeyFromHex, signTx, type Tx } from '../../kernel/tx.js';
 import type { ApiClient, ApiEvent, StatusResponse } from '../../plugins/http-api/index.js';
@@ -61,6 +62,18 @@ const DEFAULT_WAIT_MS = 120_000;
 // Events wake the wait at once; the poll only covers a stream that could not be opened or broke.
 const POLL_MS = 1_000;
 const PUBLIC_KEY = /^[0-9a-f]{64}$/;
+const ELECTION_ID = new RegExp(ELECTION_ID_PATTERN);
+
+/** Checked here so that a mistyped id gets a sentence about ids, not a schema error from the node. */
+export function checkElectionId(id: string): string {
+  if (!ELECTION_ID.test(id)) {
+    throw new ConfigError(
+      'ELECTION_BAD_ID',
+      `'${id}' is not an election id: use 1 to 64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit`,
+    );
+  }
+  return id;
+}
 
 /**
  * The voting app seen from a client: keys from a keystore (a voter id is a key name, created
@@ -128,15 +141,16 @@ export class VotingClient {
   }
 
   cast(election: string, choice: string, voter: string, options?: SubmitOptions): Promise<Submitted> {
-    return this.submit(castBallot(election, choice), voter, { election, choice }, options);
+    return this.submit(castBallot(checkElectionId(election), choice), voter, { election, choice }, options);
   }
 
   open(election: Parameters<typeof openElection>[0], creator: string, options?: SubmitOptions): Promise<Submitted> {
+    checkElectionId(election.id);
     return this.submit(openElection(election), creator, { election: election.id }, options);
   }
 
   close(election: string, creator: string, options?: SubmitOptions): Promise<Submitted> {
-    return this.submit(closeElection(election), creator, { election }, options);
+    return this.submit(closeElection(checkElectionId(election)), creator, { election }, options);
   }
 
   /**
@@ -190,15 +204,15 @@ export class VotingClient {
   }
 
   election(id: string): Promise<ElectionDetails> {
-    return this.api.query<ElectionDetails>(VOTING_APP_ID, 'election', { id });
+    return this.api.query<ElectionDetails>(VOTING_APP_ID, 'election', { id: checkElectionId(id) });
   }
 
   tally(election: string): Promise<Tally> {
-    return this.api.query<Tally>(VOTING_APP_ID, 'tally', { election });
+    return this.api.query<Tally>(VOTING_APP_ID, 'tally', { election: checkElectionId(election) });
   }
 
   receipt(election: string, voterPublicKey: string): Promise<Receipt> {
-    return this.api.query<Receipt>(VOTING_APP_ID, 'receipt', { election, voter: voterPublicKey });
+    return this.api.query<Receipt>(VOTING_APP_ID, 'receipt', { election: checkElectionId(election), voter: voterPublicKey });
   }
 
   private async submitSigned(tx: Tx, context: RefusalContext): Promise<{ id: string; known?: boolean }> {

@@ -4,6 +4,7 @@ import { integerFlag, nodeApiFlags } from '../../cli/flags.js';
 import { votingClientFromFlags } from '../../cli/voting/connect.js';
 import { waitFlags, waitTimeoutMs } from '../../cli/voting/flags.js';
 import { ProgressLine } from '../../cli/voting/progress-line.js';
+import { checkElectionId } from '../../cli/voting/voting-client.js';
 
 export interface ElectionTxResult {
   election: string;
@@ -38,6 +39,7 @@ export default class ElectionOpen extends CairnCommand {
 
   async run(): Promise<ElectionTxResult> {
     const { flags } = await this.parse(ElectionOpen);
+    checkElectionId(flags.id);
     const client = await votingClientFromFlags(flags);
     const creator = client.voter(flags.creator);
     const voters = flags.eligible?.map((v) => client.publicKeyOf(v));

@@ -4,6 +4,7 @@ import { nodeApiFlags } from '../../cli/flags.js';
 import { votingClientFromFlags } from '../../cli/voting/connect.js';
 import { electionFlag, waitFlags, waitTimeoutMs } from '../../cli/voting/flags.js';
 import { ProgressLine } from '../../cli/voting/progress-line.js';
+import { checkElectionId } from '../../cli/voting/voting-client.js';
 
 export interface CastResult {
   election: string;
@@ -36,6 +37,7 @@ export default class VoteCast extends CairnCommand {
 
   async run(): Promise<CastResult> {
     const { flags } = await this.parse(VoteCast);
+    checkElectionId(flags.election);
     const client = await votingClientFromFlags(flags);
     const key = client.voter(flags.voter);
     if (key.created && !this.jsonEnabled()) this.log(`created key '${flags.voter}' (${key.publicKey}) in ${client.keystore.dir}`);
