@@ -14,20 +14,26 @@ describe('a network of cairn processes over UDP', () => {
 
   it('tracker + 3 nodes: a block mined on any node reaches all, and all agree on one tip', async () => {
     await net.startTracker();
+    // Pauses before each block of 0, 500 and 1,000 ms: of the nodes awake, the first mines.
     const nodes = [await net.startNode(), await net.startNode(), await net.startNode()];
     await waitForPeers(nodes, 2);
     const alice = new Signer(nodes[0]!.chainId);
 
-    // One transaction per node, each sent to that node only; each is mined (on demand) into a block.
+    // Node 0 mines the first transaction. Then it is frozen (SIGSTOP), so the second can only
+    // be mined by node 1 or 2; then node 1 is frozen too, so the third can only be node 2's.
     const ids: string[] = [];
     for (const [i, node] of nodes.entries()) {
-      const { id } = await node.api.submitTx(note(alice, `from node ${i}`));
+      const { id } = await node.api.submitTx(note(alice, `to node ${i}`));
       ids.push(id);
-      await confirmedEverywhere(nodes, [id]);
+      await confirmedEverywhere(nodes.slice(i), [id]);
+      if (i < 2) node.proc.child.kill('SIGSTOP');
     }
-    const tip = await waitForAgreement(nodes, { minHeight: 1 });
+    // Thawed, the frozen nodes take in the blocks that were gossiped to them meanwhile.
+    for (const node of nodes.slice(0, 2)) node.proc.child.kill('SIGCONT');
+    await confirmedEverywhere(nodes, ids);
+    const tip = await waitForAgreement(nodes, { minHeight: 3 });
     for (const n of nodes) {
-      expect(await n.api.query('notes', 'texts')).toEqual(['from node 0', 'from node 1', 'from node 2']);
+      expect(await n.api.query('notes', 'texts')).toEqual(['to node 0', 'to node 1', 'to node 2']);
       expect((await n.api.status()).tip).toBe(tip.tip);
     }
     // The tracker saw all three join.
@@ -63,10 +69,10 @@ describe('a network of cairn processes over UDP', () => {
     // Force the fork: the nodes point at a tracker that is not there yet, so they cannot see
     // each other while each mines its own transactions into its own block 1.
     const tracker = `127.0.0.1:${await freePort()}`;
-    const a = await net.startNode({ name: 'a', tracker });
+    const a = await net.startNode({ name: 'a', tracker, miningDelay: 0 });
     // b waits a moment before each block, so that later, once connected, a's blocks reach b
     // before b finishes one of its own: the tie is broken by a, not by a second tie.
-    const b = await net.startNode({ name: 'b', tracker, extraArgs: ['--mining-delay', '800'] });
+    const b = await net.startNode({ name: 'b', tracker, miningDelay: 800 });
     const c = await net.startNode({ name: 'c', tracker, mine: 'off' });
     const nodes = [a, b, c];
     const alice = new Signer(a.chainId);

@@ -41,6 +41,14 @@ export interface NodeOptions {
   tracker?: string | null;
   /** Chain flags; default PROC_CHAIN_ARGS. */
   chainArgs?: string[];
+  /**
+   * Pause before each block, ms. Default: 500 × the node's index. With on-demand mining every
+   * node that holds a transaction mines it, and two blocks holding it found within a relay's
+   * time tie; the first-seen fork choice keeps such a tie until the next block, which on an
+   * idle on-demand network may never come. Staggered pauses let the first node awake that has
+   * the transaction mine it, and the others see its block well before their pause ends.
+   */
+  miningDelay?: number;
   extraArgs?: string[];
   name?: string;
 }
@@ -104,6 +112,8 @@ export class ProcNet {
       '0',
       '--mine',
       options.mine ?? 'on-demand',
+      '--mining-delay',
+      String(options.miningDelay ?? 500 * this.nodes.length),
       ...(tracker ? ['--tracker', tracker] : []),
       ...(options.chainArgs ?? PROC_CHAIN_ARGS),
       ...(options.extraArgs ?? []),
