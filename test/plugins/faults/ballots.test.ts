@@ -47,10 +47,22 @@ describe('faults: ballots', () => {
     await waitFor('the replayer banned', () => honest.every((h) => isBanned(h, key(1))), 15_000);
 
     for (const f of net.faulty) await f.stop();
+    onTestFailed(() =>
+      console.error(
+        honest.map((h) =>
+          JSON.stringify({
+            tip: h.chain.tip().height,
+            hash: h.chain.tip().hash.slice(0, 8),
+            mempool: h.mempool.size,
+            ...h.network!.stats(),
+          }),
+        ),
+      ),
+    );
     while (honest.some((h) => h.mempool.size)) {
       const miner = honest.find((h) => h.mempool.size)!;
       await miner.chain.submitBlock(buildBlock(miner, miner.mempool.pending()));
-      await waitForAgreement(honest);
+      await waitForAgreement(honest, 30_000);
     }
     await waitForAgreement(honest);
     const tally = honest[0].chain.query('voting', 'tally', { election: 'default' }) as Tally;
