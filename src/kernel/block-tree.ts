@@ -15,6 +15,17 @@ export interface TreeEntry {
 }
 
 /**
+ * Fork choice: the branch with more cumulative work wins; at equal work, the lower tip hash.
+ * First-seen would leave nodes that saw two equal blocks in a different order on different
+ * tips until someone mines again, and nodes that mine only on demand may never do so (two
+ * halves of a healed partition at one height stay split for good). A hash order makes every
+ * node pick the same tip from the same blocks.
+ */
+export function outweighs(a: TreeEntry, b: TreeEntry): boolean {
+  return a.totalWork > b.totalWork || (a.totalWork === b.totalWork && a.hash < b.hash);
+}
+
+/**
  * Every block header we hold a body for, linked to its parent, with cumulative work: the
  * fork-choice view. The best chain itself is kept as an array of hashes by height, so a block
  * at a height is found without walking.
@@ -114,11 +125,11 @@ export class BlockTree {
     return marked;
   }
 
-  /** The entry with the most work that is not known to be invalid: the fork-choice winner. */
+  /** The entry that outweighs every other not known to be invalid: the fork-choice winner. */
   bestCandidate(): TreeEntry {
     let best = this.tip();
     for (const entry of this.entries.values()) {
-      if (entry.totalWork > best.totalWork && !this.hasInvalidAncestor(entry)) best = entry;
+      if (outweighs(entry, best) && !this.hasInvalidAncestor(entry)) best = entry;
     }
     return best;
   }

@@ -3,7 +3,7 @@ import { inject, injectable } from 'tsyringe';
 import type { ChainApp, StateView } from './app.js';
 import { headerHash, merkleRoot, BLOCK_VERSION, type Block, type BlockHeader } from './block.js';
 import { BlockRules } from './block-rules.js';
-import { BlockTree, type TreeEntry } from './block-tree.js';
+import { BlockTree, outweighs, type TreeEntry } from './block-tree.js';
 import { ChainStore, del, key, put, putRaw, STORE_FORMAT, type StoredEntry } from './chain-store.js';
 import type { NodeConfig } from './config.js';
 import { BlockRejection, CairnError, StoreError, TxRejection } from './errors.js';
@@ -284,8 +284,8 @@ export class ChainEngine implements Service {
     }
     if (!added.length) return results;
 
-    const best = added.reduce((a, b) => (b.totalWork > a.totalWork ? b : a));
-    if (best.totalWork <= this.tree.tip().totalWork) {
+    const best = added.reduce((a, b) => (outweighs(b, a) ? b : a));
+    if (!outweighs(best, this.tree.tip())) {
       await this.cs.store.batch(ops);
       return results;
     }
@@ -317,7 +317,7 @@ export class ChainEngine implements Service {
     let firstError: BlockRejection | undefined;
     let event: ReorgEvent | undefined;
     let unstored = ops;
-    while (candidate && candidate.totalWork > this.tree.tip().totalWork) {
+    while (candidate && outweighs(candidate, this.tree.tip())) {
       const result = await this.activate(candidate, pending, unstored);
       if (result.ok) {
         event = result.event;

@@ -114,8 +114,13 @@ describe('block validation pipeline', () => {
     // On the side branch bob claims the name twice; the second claim is only found invalid
     // when the branch becomes heavier and is applied.
     const [s1] = await extend(node, 1, { parent: base, txs: [[bob.claim('dup')]] });
-    const [s2] = await extend(node, 1, { parent: s1, txs: [[new Signer(node.chainId).claim('dup')]] });
     const tipBefore = node.chain.tip().hash;
+    // s2 ties with the tip on work; at equal work the lower hash wins, so s2 is built to lose the tie.
+    const second = new Signer(node.chainId).claim('dup');
+    let side = buildBlock(node, [second], { parent: s1 });
+    for (let t = side.header.time + 1; headerHash(side.header) < tipBefore; t++) side = buildBlock(node, [second], { parent: s1, time: t });
+    const s2 = (await node.chain.submitBlock(side)).hash;
+    expect(node.chain.tip().hash).toBe(tipBefore);
     const heavier = buildBlock(node, [], { parent: s2 });
     const err = await rejection(heavier);
     expect(err.code).toBe('BLOCK_BAD_TX');

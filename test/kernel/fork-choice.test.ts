@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CairnNode } from '../../src/kernel/index.js';
+import { headerHash, type CairnNode } from '../../src/kernel/index.js';
 import { buildBlock, extend, Signer, startNode } from '../support/chain-fixture.js';
 
 /** What the original lost: a vote reported as added disappeared when its block lost a fork. */
@@ -76,14 +76,22 @@ describe('fork choice and reorgs', () => {
     expect((await node.chain.verify()).ok).toBe(true);
   });
 
-  it('keeps the first-seen tip when a competing branch has equal work', async () => {
-    const node = await start();
-    const [first] = await extend(node, 1);
-    const genesis = node.chain.genesis().hash;
-    const rival = buildBlock(node, [], { parent: genesis, time: node.chain.tip().header.time + 1 });
-    const outcome = await node.chain.submitBlock(rival);
-    expect(outcome.status).toBe('side');
-    expect(node.chain.tip().hash).toBe(first);
+  it('at equal work the lower hash wins, in whichever order the two blocks arrive', async () => {
+    const a = await start();
+    const b = await start();
+    const genesis = a.chain.genesis().hash;
+    const time = a.chain.tip().header.time + 1;
+    const one = buildBlock(a, [], { parent: genesis, time });
+    const two = buildBlock(a, [], { parent: genesis, time: time + 1 });
+    const low = [headerHash(one.header), headerHash(two.header)].sort()[0];
+    // a sees one first, b sees two first: each keeps or takes the lower, with no next block needed.
+    expect((await a.chain.submitBlock(one)).status).toBe('connected');
+    await a.chain.submitBlock(two);
+    expect((await b.chain.submitBlock(two)).status).toBe('connected');
+    await b.chain.submitBlock(one);
+    expect(a.chain.tip().hash).toBe(low);
+    expect(b.chain.tip().hash).toBe(low);
+    for (const node of [a, b]) expect((await node.chain.verify()).ok).toBe(true);
   });
 
   it('a pending transaction that a new block makes invalid leaves the mempool', async () => {

@@ -399,7 +399,10 @@ export class Network implements Service {
     }
     this.sync.tick();
     if (!this.sync.active) {
-      const best = this.book.ready().reduce<PeerState | undefined>((b, p) => (!b || p.work > b.work ? p : b), undefined);
+      const best = this.book
+        .ready()
+        .filter((p) => this.sync.prefers(p))
+        .reduce<PeerState | undefined>((b, p) => (!b || p.work > b.work ? p : b), undefined);
       if (best) this.sync.consider(best);
     }
     if (this.chain.tip().hash !== this.lastAnnounced) this.detach('announce', undefined, this.announceTip({} as BlockEvent));

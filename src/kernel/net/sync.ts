@@ -57,9 +57,19 @@ export class SyncManager {
     return this.headerPeer !== undefined || this.pages.length > 0 || this.queue.length > 0;
   }
 
-  /** Starts a catch-up from `peer` when it claims more work than we have. */
+  /**
+   * Whether `peer` claims a tip that fork choice would take over ours: more work, or equal work
+   * and a lower hash we do not hold (see `outweighs`; without this, equal branches that never
+   * reached each other, as across a healed partition, would never be fetched).
+   */
+  prefers(peer: PeerState): boolean {
+    const tip = this.chain.tip();
+    return peer.work > tip.totalWork || (peer.work === tip.totalWork && peer.tip < tip.hash && !this.chain.tree.has(peer.tip));
+  }
+
+  /** Starts a catch-up from `peer` when fork choice would take its tip over ours. */
   consider(peer: PeerState): void {
-    if (this.active || peer.work <= this.chain.tip().totalWork) return;
+    if (this.active || !this.prefers(peer)) return;
     this.askHeaders(peer, blockLocator(this.chain.tree));
   }
 
@@ -192,9 +202,10 @@ export class SyncManager {
       const staller = this.headerPeer;
       this.headerPeer = undefined;
       if (staller.ready) this.link.blame(staller, 'STALL', 'reject', 'did not answer a headers request');
-      // Its claim of more work is not believed until its next hello; else the next tick picks it again.
+      // Its claim is not believed until its next hello; else the next tick picks it again.
       staller.work = this.chain.tip().totalWork;
-      const other = this.link.readyPeers().find((p) => p !== staller && p.work > this.chain.tip().totalWork);
+      staller.tip = this.chain.tip().hash;
+      const other = this.link.readyPeers().find((p) => p !== staller && this.prefers(p));
       if (other)
         this.askHeaders(other, this.lastHeader ? [this.lastHeader.hash, ...blockLocator(this.chain.tree)] : blockLocator(this.chain.tree));
     }

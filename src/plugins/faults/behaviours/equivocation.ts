@@ -9,7 +9,7 @@ export const equivocation: FaultBehaviour<undefined> = {
   summary:
     'Seals two different blocks at the next height and pushes one to half of its peers and the other to the rest (at most every 3 s).',
   honestReaction:
-    'Both blocks are valid: each node keeps the first it saw at equal work, and all converge on one tip with the next block (most work, first seen on ties). No penalty.',
+    'Both blocks are valid and of equal work: every node that holds both takes the one with the lower hash, so all converge on one tip without waiting for a next block. No penalty.',
   codes: [],
   bans: false,
   needs: ['network'],
