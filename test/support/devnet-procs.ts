@@ -43,10 +43,9 @@ export interface NodeOptions {
   chainArgs?: string[];
   /**
    * Pause before each block, ms. Default: 500 × the node's index. With on-demand mining every
-   * node that holds a transaction mines it, and two blocks holding it found within a relay's
-   * time tie; the first-seen fork choice keeps such a tie until the next block, which on an
-   * idle on-demand network may never come. Staggered pauses let the first node awake that has
-   * the transaction mine it, and the others see its block well before their pause ends.
+   * node that holds a transaction mines it; staggered pauses let the first node awake that has
+   * the transaction mine it while the others see its block well before their pause ends, so a
+   * test knows which node can have mined a block and forks happen only where a test forces one.
    */
   miningDelay?: number;
   extraArgs?: string[];
