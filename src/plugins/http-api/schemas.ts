@@ -50,7 +50,10 @@ export const peersSchema = {
         },
         banned: {
           type: 'array',
-          items: { type: 'object', properties: { peer: { type: 'string' }, until: { type: 'number' }, reason: { type: 'string' } } },
+          items: {
+            type: 'object',
+            properties: { peer: { type: 'string' }, until: { type: 'number' }, reason: { type: 'string' }, rejections: counters },
+          },
         },
       },
     },

@@ -32,6 +32,8 @@ export interface BanInfo {
   peer: string;
   until: number;
   reason: string;
+  /** What it was counted for before and while it was banned, by code. */
+  rejections: Record<string, number>;
 }
 
 export interface PeersResponse {
