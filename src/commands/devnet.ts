@@ -18,6 +18,8 @@ export default class DevnetCommand extends CairnCommand {
     '<%= config.bin %> devnet --demo',
     '<%= config.bin %> devnet --nodes 5 --dir /tmp/my-devnet --no-demo',
     '<%= config.bin %> devnet --malicious 1 --fault bad-pow --no-demo',
+    '<%= config.bin %> devnet --nodes 4 --malicious 1 --fault partition=node0,node1 --demo',
+    '<%= config.bin %> devnet --fault-all drop=0.2 --demo',
     '<%= config.bin %> devnet --app ./my-app/dist/index.js --json',
   ];
 
@@ -33,15 +35,25 @@ export default class DevnetCommand extends CairnCommand {
     malicious: integerFlag({ summary: 'How many of the last nodes misbehave, with the --fault behaviours.', helpGroup: 'FAULTS' }),
     demo: Flags.boolean({
       summary:
-        'Cast demo ballots through several nodes (one a duplicate, which must be refused), print the tally every node agrees on, and exit; non-zero if any node disagrees. --no-demo only runs the network. [default: --demo when stdout is not a terminal]',
+        'Cast demo ballots through several nodes (one a duplicate, which must be refused), print the tally every node agrees on, and exit; non-zero if any node disagrees. With --malicious, only the honest nodes take ballots and are compared, and the malicious ones must be detected where their faults can be. --no-demo only runs the network. [default: --demo when stdout is not a terminal]',
       allowNo: true,
     }),
     fault: Flags.string({
-      summary: 'A misbehaviour NAME[=ARG] of the malicious nodes, passed to their `node start --fault`. Repeatable.',
+      summary:
+        'A misbehaviour NAME[=ARG] of the malicious nodes, passed to their `node start --fault`; in ARG, nodeN stands for the address of node N (partition=node0,node1). Repeatable.',
       multiple: true,
       helpGroup: 'FAULTS',
     }),
-    'fault-seed': integerFlag({ summary: "Seed of the faults' random choices, passed to the malicious nodes.", helpGroup: 'FAULTS' }),
+    'fault-all': Flags.string({
+      summary:
+        'A condition NAME[=ARG] given to every node, which stays honest: link faults such as drop=0.2 or delay=50 on every link. Repeatable.',
+      multiple: true,
+      helpGroup: 'FAULTS',
+    }),
+    'fault-seed': integerFlag({
+      summary: "Seed of the faults' random choices; node N gets SEED+N, so a run replays.",
+      helpGroup: 'FAULTS',
+    }),
   };
 
   async run(): Promise<void> {
@@ -58,6 +70,7 @@ export default class DevnetCommand extends CairnCommand {
       blockTime: flags['block-time'],
       malicious: flags.malicious,
       faults: flags.fault,
+      faultsAll: flags['fault-all'],
       faultSeed: flags['fault-seed'],
       logLevel: flags['log-level'],
     });
@@ -136,8 +149,8 @@ export default class DevnetCommand extends CairnCommand {
       live.stop();
       await devnet.stop();
       this.report(json, emit, signalled, devnet);
-      if (mode === 'demo' && !signalled && result && 'agreed' in result && !result.agreed)
-        throw new CairnError('DEMO_DISAGREE', 'the devnet nodes do not agree on the tally');
+      if (mode === 'demo' && !signalled && result && 'passed' in result && !result.passed)
+        throw new CairnError('DEMO_FAILED', `the devnet demo failed: ${result.failures.join('; ')}`);
       // A signal during the prompt leaves inquirer reading the terminal: nothing else is left to run.
       if (mode === 'prompt' && signalled) process.exit(0);
     } finally {

@@ -30,7 +30,9 @@ export interface DevnetOptions {
   malicious?: number;
   /** `NAME[=ARG]` values passed as `--fault` to the malicious nodes' `node start`. */
   faults?: string[];
-  /** Seed of the faults' random choices (`--fault-seed`), so a run replays. */
+  /** `NAME[=ARG]` values passed as `--fault` to every node, which stays honest (link faults on every link). */
+  faultsAll?: string[];
+  /** Seed of the faults' random choices (`--fault-seed`; node i gets SEED+i), so a run replays. */
   faultSeed?: number;
   /** Extra arguments of every `node start`. */
   nodeArgs?: string[];
@@ -112,6 +114,7 @@ export class Devnet extends EventEmitter<DevnetEvents> {
       blockTime: options.blockTime ?? 1,
       malicious: options.malicious ?? 0,
       faults: options.faults ?? [],
+      faultsAll: options.faultsAll ?? [],
       nodeArgs: options.nodeArgs ?? [],
       logLevel: options.logLevel ?? 'warn',
       startTimeoutMs: options.startTimeoutMs ?? 60_000,
@@ -162,11 +165,16 @@ export class Devnet extends EventEmitter<DevnetEvents> {
       ]);
       this.trackerAddress = String((await this.tracker.started(o.startTimeoutMs)).address);
 
-      const starting = Array.from({ length: o.nodes }, (_, index) => this.startNode(index));
-      const results = await Promise.allSettled(starting);
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      this.nodes = results.map((r) => (r as PromiseFulfilledResult<DevnetNode>).value);
+      // A fault that names other nodes (partition=node0,node1) needs their addresses: honest nodes start first then.
+      const all = Array.from({ length: o.nodes }, (_, index) => index);
+      const honest = o.nodes - o.malicious;
+      const waves = o.faults.some((f) => NODE_NAME.test(faultArg(f))) ? [all.slice(0, honest), all.slice(honest)] : [all];
+      for (const wave of waves) {
+        const results = await Promise.allSettled(wave.map((index) => this.startNode(index)));
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        this.nodes.push(...results.map((r) => (r as PromiseFulfilledResult<DevnetNode>).value));
+      }
     } catch (err) {
       await this.stop();
       throw err;
@@ -267,8 +275,9 @@ export class Devnet extends EventEmitter<DevnetEvents> {
       '--log-level',
       o.logLevel,
       ...o.nodeArgs,
-      ...(malicious ? o.faults.flatMap((f) => ['--fault', f]) : []),
-      ...(malicious && o.faultSeed !== undefined ? ['--fault-seed', String(o.faultSeed)] : []),
+      ...o.faultsAll.flatMap((f) => ['--fault', f]),
+      ...(malicious ? o.faults.flatMap((f) => ['--fault', this.withAddresses(f)]) : []),
+      ...((malicious || o.faultsAll.length > 0) && o.faultSeed !== undefined ? ['--fault-seed', String(o.faultSeed + index)] : []),
     ];
     const child = this.spawn(`node ${index}`, index, args, path.join(dataDir, 'node.log'));
     child.on('line', (event) => this.emit('node-event', { index, event }));
@@ -278,6 +287,14 @@ export class Devnet extends EventEmitter<DevnetEvents> {
     if (!apiUrl || !address) throw new CairnError('DEVNET_START_FAILED', `node ${index} started without an API URL or a transport address`);
     this.tokens.set(index, readFileSync(path.join(dataDir, COOKIE_FILE), 'utf8').trim());
     return { index, dataDir, apiUrl, address, process: child.process, malicious, child };
+  }
+
+  /** `partition=node0,node1` with the nodes' transport addresses in place of their names. */
+  private withAddresses(fault: string): string {
+    const eq = fault.indexOf('=');
+    if (eq < 0) return fault;
+    const arg = fault.slice(eq + 1).replace(new RegExp(NODE_NAME.source, 'g'), (_, i: string) => this.nodes[Number(i)]!.address);
+    return `${fault.slice(0, eq + 1)}${arg}`;
   }
 
   private spawn(name: string, index: number | undefined, args: string[], logFile = path.join(this.dir, `${name}.log`)): CairnChild {
@@ -291,6 +308,14 @@ export class Devnet extends EventEmitter<DevnetEvents> {
     });
     return child;
   }
+}
+
+/** `node3` in a fault's argument: that node's transport address. */
+const NODE_NAME = /\bnode(\d+)\b/;
+
+function faultArg(fault: string): string {
+  const eq = fault.indexOf('=');
+  return eq < 0 ? '' : fault.slice(eq + 1);
 }
 
 function validate(o: Devnet['options']): void {
@@ -307,4 +332,14 @@ function validate(o: Devnet['options']): void {
     throw new ConfigError('CONFIG_INVALID', '--malicious needs at least one --fault NAME[=ARG] to give those nodes');
   if (o.faults.length > 0 && o.malicious === 0)
     throw new ConfigError('CONFIG_INVALID', '--fault needs --malicious N: how many of the last nodes misbehave');
+  for (const fault of o.faults)
+    for (const [, i] of faultArg(fault).matchAll(new RegExp(NODE_NAME.source, 'g')))
+      if (Number(i) >= o.nodes - o.malicious)
+        throw new ConfigError(
+          'CONFIG_INVALID',
+          `--fault ${fault}: node${i} is not an honest node (the honest ones are node0 to node${o.nodes - o.malicious - 1})`,
+        );
+  for (const fault of o.faultsAll)
+    if (NODE_NAME.test(faultArg(fault)))
+      throw new ConfigError('CONFIG_INVALID', `--fault-all ${fault}: a fault of every node can't name nodes; use --malicious N --fault`);
 }
