@@ -11,6 +11,8 @@ export interface FaultListing {
   /** Rejection codes an honest peer counts it under; empty when the defence is not a rejection. */
   codes: string[];
   bans: boolean;
+  /** An honest peer can tell it happened (it counts a rejection); `devnet --demo --malicious` then requires it. */
+  detectable: boolean;
 }
 
 const GROUPS: Record<FaultGroup, string> = {
@@ -38,13 +40,14 @@ export default class FaultsList extends CairnCommand {
       honestReaction: b.honestReaction,
       codes: [...b.codes],
       bans: b.bans,
+      detectable: b.codes.length > 0,
     }));
     for (const [group, title] of Object.entries(GROUPS)) {
       const members = listing.filter((f) => f.group === group);
       if (!members.length) continue;
       this.log(`${title}`);
       for (const f of members) {
-        const verdict = f.codes.length ? `${f.codes.join(', ')}${f.bans ? '; banned' : ''}` : 'no rejection';
+        const verdict = f.codes.length ? `${f.codes.join(', ')}${f.bans ? '; banned' : ''}` : 'no rejection: not detectable';
         this.log(`  ${f.usage}  [${verdict}]`);
         this.log(`      does:   ${f.summary}`);
         this.log(`      honest: ${f.honestReaction}`);
