@@ -5,6 +5,7 @@ import { StateOverlay, type StateLayer } from './state.js';
 import { sha256hex } from './hash.js';
 import { signingBytes, verifyTxSignature, type Tx } from './tx.js';
 import { isCanonicalizable } from './canonicalizable.js';
+import { SignatureCache } from './signature-cache.js';
 
 /** The kernel's own state namespace: ids of transactions on the best chain, for replay refusal. */
 export const TX_INDEX_APP = '_tx';
@@ -48,6 +49,8 @@ const validateEnvelope = envelopeAjv.compile(envelopeSchema);
 export class TxRules {
   private readonly apps = new Map<string, ChainApp>();
   private readonly payloadValidators = new Map<string, ValidateFunction>();
+  /** Mempool entry verifies a signature; the blocks that carry it later do not again. */
+  private readonly verified = new SignatureCache();
 
   constructor(
     apps: readonly ChainApp[],
@@ -105,9 +108,12 @@ export class TxRules {
       );
     }
     const bytes = signingBytes(this.chainId, tx);
+    const id = sha256hex(bytes);
+    if (this.verified.has(id, tx.sig)) return id;
     if (!verifyTxSignature(this.chainId, tx, bytes))
       throw new TxRejection('TX_BAD_SIGNATURE', 'the signature does not match the sender, the chain or the content');
-    return sha256hex(bytes);
+    this.verified.add(id, tx.sig);
+    return id;
   }
 
   /**
