@@ -16,6 +16,8 @@ const SUITE_ARGS: Record<string, string> = {
   // Cut off from node 0 only: it still reaches nodes 1 and 2, so the partition is partial, as real ones are.
   partition: 'node0',
   pause: '3000@1500',
+  // Its first block, if it wins one against three honest miners: the demo is short.
+  'crash-while-mining': '1',
 };
 
 function faultFor(b: FaultBehaviour): string | undefined {
