@@ -304,16 +304,19 @@ export class Network implements Service {
   }
 
   private async onTxs(peer: PeerState, txs: unknown[]): Promise<void> {
-    for (const raw of txs) {
-      try {
-        await this.mempool.add(raw, peer.key);
-      } catch (err) {
-        if (err instanceof TxRejection) {
-          if (err.verdict === 'ignore' && (err.code === 'TX_KNOWN' || err.code === 'TX_ALREADY_IN_CHAIN')) continue;
-          this.blame(peer, err.code, err.verdict, err.message);
-        } else throw err;
-      }
-    }
+    // Each is judged in order as `add` is called; their store writes then share one batch.
+    await Promise.all(
+      txs.map(async (raw) => {
+        try {
+          await this.mempool.add(raw, peer.key);
+        } catch (err) {
+          if (err instanceof TxRejection) {
+            if (err.verdict === 'ignore' && (err.code === 'TX_KNOWN' || err.code === 'TX_ALREADY_IN_CHAIN')) return;
+            this.blame(peer, err.code, err.verdict, err.message);
+          } else throw err;
+        }
+      }),
+    );
   }
 
   private onPeerList(peers: Array<{ host: string; port: number }>): void {
