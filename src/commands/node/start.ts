@@ -5,6 +5,7 @@ import { SyncProgress } from '../../cli/sync-progress.js';
 import { assembleNode, difficultyBits, shortHash, startNode } from '../../cli/node-assembly.js';
 import type { BlockEvent, ReorgEvent } from '../../kernel/index.js';
 import { FAULTS, type FaultRunner } from '../../plugins/faults/index.js';
+import { untilStopSignal } from '../../cli/stop-signal.js';
 
 const MINE_MODES = ['on-demand', 'always', 'off'] as const;
 
@@ -41,15 +42,7 @@ export default class NodeStart extends CairnCommand {
 
     const assembled = await assembleNode(flags);
     const { node, config } = assembled;
-    const stopped = new Promise<string>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve(signal);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    const stopped = untilStopSignal();
 
     // The tip as the events saw it: after stop() the node's services are gone.
     let last = { height: 0, hash: node.chainId };

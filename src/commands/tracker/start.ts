@@ -5,6 +5,7 @@ import { shortHash } from '../../cli/node-assembly.js';
 import { ConfigError, createLogger } from '../../kernel/index.js';
 import { DEFAULT_TRACKER_PORT, DEFAULT_TTL_MS, formatHostPort, TrackerServer, type MembershipChange } from '../../plugins/tracker/index.js';
 import { isValidHost } from '../../plugins/tracker/messages.js';
+import { untilStopSignal } from '../../cli/stop-signal.js';
 
 export default class TrackerStart extends CairnCommand {
   static override summary = 'Run a tracker: the rendezvous point where nodes learn their peers.';
@@ -58,15 +59,7 @@ export default class TrackerStart extends CairnCommand {
     const server = new TrackerServer({ host, port, ttlMs, logger: createLogger(flags['log-level']), onMembership });
 
     // Listen for signals first: a Ctrl-C during start still stops cleanly.
-    const stopped = new Promise<NodeJS.Signals>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve(signal);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    const stopped = untilStopSignal();
 
     const address = await server.start();
     const where = formatHostPort(address);

@@ -1,5 +1,6 @@
 import type { PeerAddress } from '../../kernel/services.js';
 import { TransportError } from './errors.js';
+import { seededRandom } from '../../kernel/seeded-random.js';
 
 export interface LinkConditions {
   /** Base one-way delay (ms). */
@@ -45,18 +46,6 @@ function key(address: PeerAddress): string {
   return `${address.host}:${address.port}`;
 }
 
-/** mulberry32: small, fast and good enough to make loss and latency replayable from a seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FIRST_PORT = 10_000;
 
 /**
@@ -82,7 +71,7 @@ export class MemoryNetwork {
   private readonly counters = { sent: 0, delivered: 0, lost: 0, duplicated: 0, partitioned: 0, unreachable: 0 };
 
   constructor(options: MemoryNetworkOptions = {}) {
-    this.random = mulberry32(options.seed ?? 1);
+    this.random = seededRandom(options.seed ?? 1);
     this.defaults = {
       latencyMs: options.latencyMs ?? 1,
       jitterMs: options.jitterMs ?? 0,

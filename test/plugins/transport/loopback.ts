@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import type { PeerAddress } from '../../../src/kernel/services.js';
+import { seededRandom } from '../../../src/kernel/seeded-random.js';
 
 /** A free UDP port on loopback: bound, read, released. */
 export async function deadUdpAddress(): Promise<PeerAddress> {
@@ -8,18 +9,6 @@ export async function deadUdpAddress(): Promise<PeerAddress> {
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(resolve));
   return { host: '127.0.0.1', port };
-}
-
-/** mulberry32: a tiny seeded PRNG, so a lossy run can be replayed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface LossyProxyOptions {
@@ -47,7 +36,7 @@ export class LossyProxy {
     private readonly right: PeerAddress,
     private readonly options: LossyProxyOptions,
   ) {
-    this.random = mulberry32(options.seed ?? 1);
+    this.random = seededRandom(options.seed ?? 1);
   }
 
   async start(): Promise<PeerAddress> {
