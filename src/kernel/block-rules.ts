@@ -12,26 +12,32 @@ export const MAX_FUTURE_MS = 2 * 60 * 60 * 1000;
 const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const uint = (max: number) => ({ type: 'integer', minimum: 0, maximum: max }) as const;
 
+/**
+ * A header as JSON, within the bounds of its binary encoding (u16 version, u32 height): a
+ * larger value would make headerHash throw a RangeError instead of the sender being blamed.
+ */
+export const HEADER_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'height', 'prev', 'txRoot', 'time', 'target', 'nonce'],
+  properties: {
+    version: uint(0xffff),
+    height: uint(0xffff_ffff),
+    prev: hex64,
+    txRoot: hex64,
+    time: uint(Number.MAX_SAFE_INTEGER),
+    target: hex64,
+    nonce: uint(Number.MAX_SAFE_INTEGER),
+  },
+} as const;
+
 function blockSchema(maxTxs: number) {
   return {
     type: 'object',
     additionalProperties: false,
     required: ['header', 'txs'],
     properties: {
-      header: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['version', 'height', 'prev', 'txRoot', 'time', 'target', 'nonce'],
-        properties: {
-          version: uint(0xffff),
-          height: uint(0xffff_ffff),
-          prev: hex64,
-          txRoot: hex64,
-          time: uint(Number.MAX_SAFE_INTEGER),
-          target: hex64,
-          nonce: uint(Number.MAX_SAFE_INTEGER),
-        },
-      },
+      header: HEADER_SCHEMA,
       // Envelopes are checked one by one with the transaction rules, which name the bad one.
       txs: { type: 'array', maxItems: maxTxs, items: { type: 'object' } },
     },

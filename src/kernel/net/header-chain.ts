@@ -1,25 +1,9 @@
 import { Ajv } from 'ajv';
 import { headerHash, type BlockHeader } from '../block.js';
+import { HEADER_SCHEMA } from '../block-rules.js';
 import type { Consensus } from '../services.js';
 
-const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
-// The bounds of the binary header (u16 version, u32 height): a larger value passed here would make
-// headerHash throw a RangeError instead of the peer being blamed for a bad header.
-const uint = (max: number) => ({ type: 'integer', minimum: 0, maximum: max }) as const;
-const validateHeader = new Ajv({ strict: false }).compile({
-  type: 'object',
-  additionalProperties: false,
-  required: ['version', 'height', 'prev', 'txRoot', 'time', 'target', 'nonce'],
-  properties: {
-    version: uint(0xffff),
-    height: uint(0xffff_ffff),
-    prev: hex64,
-    txRoot: hex64,
-    time: uint(Number.MAX_SAFE_INTEGER),
-    target: hex64,
-    nonce: uint(Number.MAX_SAFE_INTEGER),
-  },
-});
+const validateHeader = new Ajv({ strict: false }).compile(HEADER_SCHEMA);
 
 export interface CheckedHeader {
   hash: string;
