@@ -30,7 +30,15 @@ describe('fork choice and reorgs', () => {
     const carols = [carol.claim('c1'), carol.claim('c2')];
     const events: Array<{ depth: number }> = [];
     node.events.on('reorg', (e) => events.push(e));
-    const branchB = await extend(node, 3, { parent: common, txs: [[carols[0]!], [bobs[1]!], [carols[1]!]] });
+    const [b1] = await extend(node, 1, { parent: common, txs: [[carols[0]!]] });
+    // Its second block ties with branch A on work: built to lose the tie (the lower hash wins), so the switch comes with the third.
+    let tie = buildBlock(node, [bobs[1]!], { parent: b1 });
+    for (let t = tie.header.time + 1; headerHash(tie.header) < node.chain.tip().hash; t++)
+      tie = buildBlock(node, [bobs[1]!], { parent: b1, time: t });
+    const { hash: b2 } = await node.chain.submitBlock(tie);
+    expect(events).toEqual([]);
+    const [b3] = await extend(node, 1, { parent: b2, txs: [[carols[1]!]] });
+    const branchB = [b1, b2, b3];
 
     expect(node.chain.tip().hash).toBe(branchB[2]);
     expect(events).toEqual([expect.objectContaining({ depth: 2, connected: 3 })]);
