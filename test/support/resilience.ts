@@ -17,17 +17,8 @@ export function testSeed(): number {
   return seed;
 }
 
-/** A seeded source of numbers in [0, 1) (mulberry32), for the choices a test makes itself. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The kernel's seeded generator, for the choices a test makes itself (which node, which choice). */
+export { seededRandom } from '../../src/kernel/seeded-random.js';
 
 export interface DemoRun {
   code: number | null;
