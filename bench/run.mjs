@@ -8,6 +8,7 @@ import { printSection } from './table.mjs';
 const sections = {
   hashing: () => import('./hashing.mjs'),
   network: () => import('./network.mjs'),
+  voting: () => import('./voting.mjs'),
 };
 
 const wanted = process.argv.slice(2);
