@@ -21,6 +21,8 @@ import { CHAIN, CLOCK, CONFIG, EVENTS, LOGGER, STORE } from './tokens.js';
 @injectable()
 export class Mempool implements Service {
   private readonly txs = new Map<string, Tx>();
+  /** Signatures of the transactions in `txs`. */
+  private readonly sigs = new Set<string>();
   private view: StateOverlay;
   private readonly onTip = (change: TipChange) => void this.recheck(change);
   private started = false;
@@ -120,12 +122,16 @@ export class Mempool implements Service {
 
   private admit(raw: unknown): { id: string; tx: Tx } {
     const tx = this.chain.txRules.checkEnvelope(raw);
+    // Peers relay each transaction several times. Its signature names it: another transaction
+    // with the same signature would not verify, so it is refused before the canonical encoding.
+    if (this.sigs.has(tx.sig)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool', 'ignore');
     const id = this.chain.txRules.checkStateless(tx);
     if (this.txs.has(id)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool', 'ignore');
     if (this.txs.size >= this.config.mempoolLimit)
       throw new TxRejection('MEMPOOL_FULL', `the mempool is full (${this.config.mempoolLimit} transactions)`, 'ignore');
     this.applyOnView(tx, id);
     this.txs.set(id, tx);
+    this.sigs.add(tx.sig);
     return { id, tx };
   }
 
@@ -145,6 +151,7 @@ export class Mempool implements Service {
     }
     for (const entry of this.txs) if (!change.connectedTxIds.has(entry[0])) candidates.push(entry);
     this.txs.clear();
+    this.sigs.clear();
     this.view = new StateOverlay(this.chain.stateLayer());
     const dropped: string[] = [];
     for (const [id, tx] of candidates) {
@@ -152,6 +159,7 @@ export class Mempool implements Service {
       try {
         this.applyOnView(tx, id);
         this.txs.set(id, tx);
+        this.sigs.add(tx.sig);
         // Peers on the winning branch may never have seen it: announce it again.
         if (returned.has(id)) this.events.emit('tx', { id, tx });
       } catch (err) {
