@@ -4,7 +4,8 @@ import type { TreeEntry } from './block-tree.js';
 import { BlockRejection, TxRejection } from './errors.js';
 import type { Consensus } from './services.js';
 import type { TxRules } from './tx-rules.js';
-import { txId } from './tx.js';
+import { sha256hex } from './hash.js';
+import { signingBytes } from './tx.js';
 
 /** Blocks may not claim a time further ahead of ours than this: Bitcoin's 2 hours. */
 export const MAX_FUTURE_MS = 2 * 60 * 60 * 1000;
@@ -118,19 +119,22 @@ export class BlockRules {
    */
   transactions(block: Block): string[] {
     const ids: string[] = [];
+    const encoded: string[] = [];
     const seen = new Set<string>();
     for (let i = 0; i < block.txs.length; i++) {
-      const id = txId(
+      const bytes = signingBytes(
         this.txRules.chainId,
         guard(i, () => this.txRules.checkEnvelope(block.txs[i])),
       );
+      const id = sha256hex(bytes);
+      encoded.push(bytes);
       if (seen.has(id)) throw new BlockRejection('BLOCK_DUPLICATE_TX', `transaction ${id.slice(0, 16)} appears twice in the block`);
       seen.add(id);
       ids.push(id);
     }
     if (merkleRoot(ids) !== block.header.txRoot)
       throw new BlockRejection('BLOCK_BAD_TX_ROOT', 'the transaction root does not match the transactions');
-    for (let i = 0; i < block.txs.length; i++) guard(i, () => this.txRules.checkStateless(block.txs[i]!));
+    for (let i = 0; i < block.txs.length; i++) guard(i, () => this.txRules.checkStateless(block.txs[i]!, encoded[i]));
     return ids;
   }
 }

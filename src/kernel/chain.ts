@@ -49,6 +49,8 @@ export class ChainEngine implements Service {
   readonly tree = new BlockTree();
   readonly orphans = new OrphanPool();
   private readonly state = new BaseState();
+  /** Transaction ids of admitted blocks, so connecting one does not encode its transactions again. */
+  private readonly txIdsOf = new WeakMap<Block, string[]>();
   private readonly cs: ChainStore;
   private genesisEntry!: TreeEntry;
   private queue: Promise<unknown> = Promise.resolve();
@@ -243,7 +245,7 @@ export class ChainEngine implements Service {
     const admit = (block: Block, hash: string, parent: TreeEntry): TreeEntry => {
       this.rules.link(block, parent);
       this.rules.timestamp(block, this.tree.medianTimePast(parent), this.clock.now());
-      this.rules.transactions(block);
+      this.txIdsOf.set(block, this.rules.transactions(block));
       const work = this.consensus.work(block.header.target);
       ops.push(
         put(key.block(hash), block),
@@ -376,12 +378,13 @@ export class ChainEngine implements Service {
       const block = pending.get(entry.hash) ?? (await this.cs.block(entry.hash));
       if (!block) throw new StoreError('STORE_DAMAGED', `the store lacks the body of block ${entry.hash.slice(0, 12)}`);
       const blockOverlay = new StateOverlay(overlay);
+      const known = this.txIdsOf.get(block);
       const ids: string[] = [];
       const events: AppEvent[] = [];
       const ctx = { height: entry.header.height, time: entry.header.time, blockHash: entry.hash };
       for (let i = 0; i < block.txs.length; i++) {
         const tx = block.txs[i]!;
-        const id = txId(this.chainId, tx);
+        const id = known?.[i] ?? txId(this.chainId, tx);
         try {
           this.txRules.apply(blockOverlay, tx, id, ctx, events);
         } catch (err) {

@@ -94,8 +94,11 @@ export class TxRules {
     return tx;
   }
 
-  /** Everything that does not depend on state: app, type, payload schema, signature. Returns the id. */
-  checkStateless(tx: Tx): string {
+  /**
+   * Everything that does not depend on state: app, type, payload schema, signature. Returns the
+   * id. `known`: the transaction's `signingBytes`, when the caller has them already.
+   */
+  checkStateless(tx: Tx, known?: string): string {
     const app = this.apps.get(tx.app);
     if (!app) throw new TxRejection('TX_UNKNOWN_APP', `this chain runs no app named '${tx.app}'`);
     const validate = this.payloadValidators.get(`${tx.app}/${tx.type}`);
@@ -107,7 +110,7 @@ export class TxRules {
         `${tx.app}/${tx.type} payload ${e.instancePath || ''} ${e.message ?? 'is invalid'}`.replace(/\s+/g, ' '),
       );
     }
-    const bytes = signingBytes(this.chainId, tx);
+    const bytes = known ?? signingBytes(this.chainId, tx);
     const id = sha256hex(bytes);
     if (this.verified.has(id, tx.sig)) return id;
     if (!verifyTxSignature(this.chainId, tx, bytes))
