@@ -14,6 +14,7 @@ import type {
   StatusResponse,
   TxStatusResponse,
   TxSubmitResponse,
+  TxsSubmitResponse,
 } from './types.js';
 
 export interface ApiClientOptions {
@@ -84,6 +85,11 @@ export class ApiClient {
   /** Submits a signed transaction; `known: true` when the node already had it. */
   submitTx(tx: Tx): Promise<TxSubmitResponse> {
     return this.request('POST', '/tx', tx);
+  }
+
+  /** Submits up to 1,000 signed transactions in one request; the answer has one result per transaction, in order. */
+  submitTxs(txs: Tx[]): Promise<TxsSubmitResponse> {
+    return this.request('POST', '/txs', txs);
   }
 
   txStatus(id: string): Promise<TxStatusResponse> {

@@ -120,6 +120,40 @@ export const submitTxSchema = {
   },
 } as const;
 
+/** Most transactions one `POST /txs` may carry: 1,000 ballots are about 300 kB, within the body limit. */
+export const MAX_TXS_PER_BATCH = 1000;
+
+/**
+ * A batch of envelopes. Items are checked one by one in the handler against `txBodySchema`, so
+ * one malformed transaction is refused alone and the rest of the batch still counts.
+ */
+export const submitTxsSchema = {
+  body: { type: 'array', minItems: 1, maxItems: MAX_TXS_PER_BATCH, items: {} },
+  response: {
+    200: {
+      type: 'object',
+      required: ['results'],
+      properties: {
+        results: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              id: hash,
+              known: { type: 'boolean' },
+              error: {
+                type: 'object',
+                required: ['code', 'message'],
+                properties: { code: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
 export const txStatusSchema = {
   params: { type: 'object', required: ['id'], properties: { id: hash } },
 } as const;

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { fastify, LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -29,10 +29,13 @@ import {
   blocksSchema,
   eventsSchema,
   MAX_BLOCKS_PAGE,
+  MAX_TXS_PER_BATCH,
   peersSchema,
   querySchema,
   statusSchema,
   submitTxSchema,
+  submitTxsSchema,
+  txBodySchema,
   txStatusSchema,
 } from './schemas.js';
 import {
@@ -44,6 +47,7 @@ import {
   type PeersResponse,
   type StatusResponse,
   type TxStatusResponse,
+  type TxsSubmitResponse,
 } from './types.js';
 
 /** Bodies above this are refused with 413 before they are parsed. */
@@ -185,6 +189,7 @@ export class HttpApi implements Service {
     // Bodies are JSON only: a text body would reach the handler as a string.
     server.removeContentTypeParser('text/plain');
     server.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
+    const validateTx = exact.compile(txBodySchema);
 
     server.addHook('onRequest', async () => {
       if (this.closing) throw new ApiError('NODE_STOPPING', 'the node is stopping', 503);
@@ -213,6 +218,9 @@ export class HttpApi implements Service {
     server.get('/blocks/:hash', { schema: blockSchema }, async (request) => this.block((request.params as { hash: string }).hash));
     server.post('/tx', { schema: submitTxSchema, onRequest: requireToken, attachValidation: true }, async (request, reply) =>
       this.submitTx(request, reply),
+    );
+    server.post('/txs', { schema: submitTxsSchema, onRequest: requireToken, attachValidation: true }, async (request) =>
+      this.submitTxs(request, validateTx),
     );
     server.get('/tx/:id', { schema: txStatusSchema }, async (request) => this.txStatus((request.params as { id: string }).id));
     server.get('/apps', { schema: appsSchema }, async () => this.apps());
@@ -326,6 +334,37 @@ export class HttpApi implements Service {
         return reply.status(200).send({ id: txId(this.chain.chainId, tx), known: true });
       throw err;
     }
+  }
+
+  /**
+   * Each transaction of the batch is judged in order, as if posted alone; their mempool writes
+   * share one store batch. The answer lists, per transaction, its id or why it was refused.
+   */
+  private async submitTxs(request: FastifyRequest, validateTx: ValidateFunction): Promise<TxsSubmitResponse> {
+    if (request.validationError) {
+      const invalid = request.validationError.validation?.[0];
+      throw new ApiError(
+        'REQUEST_INVALID',
+        `the body must be an array of 1 to ${MAX_TXS_PER_BATCH} transactions: ${invalid?.message ?? 'it is not'}`,
+        400,
+      );
+    }
+    const results = await Promise.all(
+      (request.body as unknown[]).map(async (raw): Promise<TxsSubmitResponse['results'][number]> => {
+        try {
+          if (!validateTx(raw)) {
+            const invalid = validateTx.errors?.[0];
+            throw new TxRejection('TX_MALFORMED', `transaction ${invalid?.instancePath || 'envelope'} ${invalid?.message ?? 'is invalid'}`);
+          }
+          return await this.mempool.add(raw);
+        } catch (err) {
+          if (err instanceof TxRejection && ALREADY_KNOWN.has(err.code)) return { id: txId(this.chain.chainId, raw as Tx), known: true };
+          if (err instanceof TxRejection || isAppRejection(err)) return { error: { code: err.code, message: err.message } };
+          throw err;
+        }
+      }),
+    );
+    return { results };
   }
 
   private txStatus(id: string): TxStatusResponse {

@@ -67,6 +67,11 @@ export interface BlockResponse {
 
 export type TxSubmitResponse = { id: string; known?: false } | { id: string; known: true };
 
+/** `POST /txs`: per transaction, in the order sent, its id (`known` when the node had it) or why it was refused. */
+export interface TxsSubmitResponse {
+  results: Array<{ id: string; known?: boolean } | { error: { code: string; message: string } }>;
+}
+
 export type TxStatusResponse = { status: 'pending' } | { status: 'confirmed'; height: number; blockHash: string; confirmations: number };
 
 export interface AppInfo {
