@@ -9,6 +9,7 @@ const sections = {
   hashing: () => import('./hashing.mjs'),
   network: () => import('./network.mjs'),
   voting: () => import('./voting.mjs'),
+  'voting-devnet': () => import('./voting-devnet.mjs'),
 };
 
 const wanted = process.argv.slice(2);
