@@ -119,14 +119,19 @@ export class BlockRules {
    */
   transactions(block: Block): string[] {
     const ids: string[] = [];
-    const encoded: string[] = [];
+    const encoded: Array<string | undefined> = [];
     const seen = new Set<string>();
     for (let i = 0; i < block.txs.length; i++) {
-      const bytes = signingBytes(
-        this.txRules.chainId,
-        guard(i, () => this.txRules.checkEnvelope(block.txs[i])),
-      );
-      const id = sha256hex(bytes);
+      // A transaction object this node checked before (from its mempool) keeps its id.
+      let id = this.txRules.checkedId(block.txs[i]);
+      let bytes: string | undefined;
+      if (id === undefined) {
+        bytes = signingBytes(
+          this.txRules.chainId,
+          guard(i, () => this.txRules.checkEnvelope(block.txs[i])),
+        );
+        id = sha256hex(bytes);
+      }
       encoded.push(bytes);
       if (seen.has(id)) throw new BlockRejection('BLOCK_DUPLICATE_TX', `transaction ${id.slice(0, 16)} appears twice in the block`);
       seen.add(id);
@@ -134,7 +139,10 @@ export class BlockRules {
     }
     if (merkleRoot(ids) !== block.header.txRoot)
       throw new BlockRejection('BLOCK_BAD_TX_ROOT', 'the transaction root does not match the transactions');
-    for (let i = 0; i < block.txs.length; i++) guard(i, () => this.txRules.checkStateless(block.txs[i]!, encoded[i]));
+    for (let i = 0; i < block.txs.length; i++) {
+      const bytes = encoded[i];
+      if (bytes !== undefined) guard(i, () => this.txRules.checkStateless(block.txs[i]!, bytes));
+    }
     return ids;
   }
 }

@@ -15,7 +15,7 @@ import type { Clock, Consensus, Service, Store, StoreOp } from './services.js';
 import { BaseState, readOnlyView, StateOverlay } from './state.js';
 import { APPS, CHAIN_PARAMS, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, STORE } from './tokens.js';
 import { TxRules, type AppEvent } from './tx-rules.js';
-import { txId, type Tx } from './tx.js';
+import type { Tx } from './tx.js';
 import { verifyStoredChain, type VerifyResult } from './verify.js';
 
 export interface TipInfo {
@@ -204,7 +204,7 @@ export class ChainEngine implements Service {
       version: BLOCK_VERSION,
       height: tip.header.height + 1,
       prev: tip.hash,
-      txRoot: merkleRoot(txs.map((tx) => txId(this.chainId, tx))),
+      txRoot: merkleRoot(txs.map((tx) => this.txRules.idOf(tx))),
       time: Math.max(now, this.tree.medianTimePast(tip) + 1),
       target: this.consensus.nextTarget(tip.header, tip.anchor?.header),
       nonce: 0,
@@ -384,7 +384,7 @@ export class ChainEngine implements Service {
       const ctx = { height: entry.header.height, time: entry.header.time, blockHash: entry.hash };
       for (let i = 0; i < block.txs.length; i++) {
         const tx = block.txs[i]!;
-        const id = known?.[i] ?? txId(this.chainId, tx);
+        const id = known?.[i] ?? this.txRules.idOf(tx);
         try {
           this.txRules.apply(blockOverlay, tx, id, ctx, events);
         } catch (err) {
@@ -415,8 +415,8 @@ export class ChainEngine implements Service {
 
     // A transaction of a disconnected block that the new branch lacks goes back to the mempool
     // in the same batch: a vote reported as counted must never vanish in a fork.
-    const returned = disconnectedTxs.filter((tx) => !connectedIds.has(txId(this.chainId, tx)));
-    for (const tx of returned) ops.push(put(key.mempool(txId(this.chainId, tx)), tx));
+    const returned = disconnectedTxs.filter((tx) => !connectedIds.has(this.txRules.idOf(tx)));
+    for (const tx of returned) ops.push(put(key.mempool(this.txRules.idOf(tx)), tx));
     for (const id of connectedIds) ops.push(del(key.mempool(id)));
     for (const [app, k, value] of overlay.changed()) ops.push(value === null ? del(key.state(app, k)) : putRaw(key.state(app, k), value));
     ops.push(put(key.tip, target.hash));

@@ -53,11 +53,29 @@ export class Mempool implements Service {
     return this.txs.get(id);
   }
 
-  /** Up to `limit` transactions in arrival order: always a valid block body on the tip. */
-  pending(limit = Infinity): Tx[] {
+  /**
+   * True when `raw` carries the signature of a waiting transaction: peers relay each one
+   * several times, and another transaction with the same signature would not verify, so a
+   * relayed copy is known by its signature before any parsing or encoding.
+   */
+  holdsCopyOf(raw: unknown): boolean {
+    const sig = (raw as { sig?: unknown } | null)?.sig;
+    return typeof sig === 'string' && this.sigs.has(sig);
+  }
+
+  /**
+   * Up to `limit` transactions in arrival order, at most `maxBytes` of them as JSON: always a
+   * valid block body on the tip (a prefix of the pool).
+   */
+  pending(limit = Infinity, maxBytes = Infinity): Tx[] {
     const out: Tx[] = [];
+    let bytes = 0;
     for (const tx of this.txs.values()) {
       if (out.length >= limit) break;
+      if (maxBytes !== Infinity) {
+        bytes += JSON.stringify(tx).length + 1;
+        if (bytes > maxBytes) break;
+      }
       out.push(tx);
     }
     return out;
@@ -121,10 +139,8 @@ export class Mempool implements Service {
   }
 
   private admit(raw: unknown): { id: string; tx: Tx } {
+    if (this.holdsCopyOf(raw)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool', 'ignore');
     const tx = this.chain.txRules.checkEnvelope(raw);
-    // Peers relay each transaction several times. Its signature names it: another transaction
-    // with the same signature would not verify, so it is refused before the canonical encoding.
-    if (this.sigs.has(tx.sig)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool', 'ignore');
     const id = this.chain.txRules.checkStateless(tx);
     if (this.txs.has(id)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool', 'ignore');
     if (this.txs.size >= this.config.mempoolLimit)

@@ -3,7 +3,7 @@ import type { ChainApp, TxContext } from './app.js';
 import { CairnError, isAppRejection, TxRejection } from './errors.js';
 import { StateOverlay, type StateLayer } from './state.js';
 import { sha256hex } from './hash.js';
-import { signingBytes, verifyTxSignature, type Tx } from './tx.js';
+import { signingBytes, txId, verifyTxSignature, type Tx } from './tx.js';
 import { isCanonicalizable } from './canonicalizable.js';
 import { SignatureCache } from './signature-cache.js';
 
@@ -51,6 +51,12 @@ export class TxRules {
   private readonly payloadValidators = new Map<string, ValidateFunction>();
   /** Mempool entry verifies a signature; the blocks that carry it later do not again. */
   private readonly verified = new SignatureCache();
+  /**
+   * Transaction objects that passed every stateless check, with their ids. A recorded object
+   * is frozen, so its id stays true: a block built from them (our own, or one rebuilt from the
+   * mempool out of a compact block) skips their encoding, hashing and schema checks.
+   */
+  private readonly checked = new WeakMap<object, string>();
 
   constructor(
     apps: readonly ChainApp[],
@@ -81,8 +87,19 @@ export class TxRules {
     return [...this.apps.keys()];
   }
 
+  /** The id of a transaction object that passed `checkStateless`, if this is one. */
+  checkedId(raw: unknown): string | undefined {
+    return typeof raw === 'object' && raw !== null ? this.checked.get(raw) : undefined;
+  }
+
+  /** The id of any well-formed transaction: remembered when checked, else computed. */
+  idOf(tx: Tx): string {
+    return this.checked.get(tx) ?? txId(this.chainId, tx);
+  }
+
   /** Shape and size of the envelope: anything from the network passes here first. */
   checkEnvelope(raw: unknown): Tx {
+    if (this.checkedId(raw) !== undefined) return raw as Tx;
     if (!validateEnvelope(raw)) {
       const e = validateEnvelope.errors![0]!;
       throw new TxRejection('TX_MALFORMED', `transaction ${e.instancePath || 'envelope'} ${e.message ?? 'is invalid'}`);
@@ -99,6 +116,8 @@ export class TxRules {
    * id. `known`: the transaction's `signingBytes`, when the caller has them already.
    */
   checkStateless(tx: Tx, known?: string): string {
+    const checked = this.checked.get(tx);
+    if (checked !== undefined) return checked;
     const app = this.apps.get(tx.app);
     if (!app) throw new TxRejection('TX_UNKNOWN_APP', `this chain runs no app named '${tx.app}'`);
     const validate = this.payloadValidators.get(`${tx.app}/${tx.type}`);
@@ -112,10 +131,12 @@ export class TxRules {
     }
     const bytes = known ?? signingBytes(this.chainId, tx);
     const id = sha256hex(bytes);
-    if (this.verified.has(id, tx.sig)) return id;
-    if (!verifyTxSignature(this.chainId, tx, bytes))
-      throw new TxRejection('TX_BAD_SIGNATURE', 'the signature does not match the sender, the chain or the content');
-    this.verified.add(id, tx.sig);
+    if (!this.verified.has(id, tx.sig)) {
+      if (!verifyTxSignature(this.chainId, tx, bytes))
+        throw new TxRejection('TX_BAD_SIGNATURE', 'the signature does not match the sender, the chain or the content');
+      this.verified.add(id, tx.sig);
+    }
+    this.checked.set(deepFreeze(tx), id);
     return id;
   }
 
@@ -152,4 +173,12 @@ export class TxRules {
     scratch.mergeInto(layer);
     events?.push(...emitted);
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

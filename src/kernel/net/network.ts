@@ -307,6 +307,7 @@ export class Network implements Service {
     // Each is judged in order as `add` is called; their store writes then share one batch.
     await Promise.all(
       txs.map(async (raw) => {
+        if (this.mempool.holdsCopyOf(raw)) return; // a relayed copy: the commonest case, kept free of exceptions
         try {
           await this.mempool.add(raw, peer.key);
         } catch (err) {
