@@ -12,6 +12,13 @@ import type { Clock, Consensus, Service } from './services.js';
 import { CHAIN, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, MEMPOOL } from './tokens.js';
 
 /**
+ * A block's transactions as JSON stay under this, so that the block, and a sync page that
+ * carries it beside others (pages close after 4 MiB), always fit one protocol message (8 MiB):
+ * 5,000 transactions of up to 16 KiB each could otherwise make a block no peer can receive.
+ */
+export const MAX_BLOCK_BODY_BYTES = 3 * 1024 * 1024;
+
+/**
  * Builds a block from the mempool on the tip and has the consensus engine seal it, off the
  * event loop. A new tip aborts the work in hand; in `on-demand` mode (the original's) it
  * mines only while transactions wait.
@@ -95,7 +102,7 @@ export class Miner implements Service {
       await sleep(this.config.miningDelay, undefined, { signal: controller.signal }).catch(() => undefined);
       if (controller.signal.aborted || !this.running) return;
     }
-    const txs = this.mempool.pending(this.config.maxBlockTxs);
+    const txs = this.mempool.pending(this.config.maxBlockTxs, MAX_BLOCK_BODY_BYTES);
     const header = this.chain.template(txs, this.clock.now());
     this.current = { controller, header, txCount: txs.length };
     const sealed = await this.consensus.seal(header, controller.signal);

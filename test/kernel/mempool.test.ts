@@ -40,6 +40,15 @@ describe('mempool', () => {
     expect((await refusal(alice.claim('d'))).code).toBe('MEMPOOL_FULL');
   });
 
+  it('hands out a block body within a byte budget as well as a count, as a prefix in arrival order', async () => {
+    const txs = [alice.claim('a'), alice.claim('b'), alice.claim('c')];
+    for (const tx of txs) await node.mempool.add(tx);
+    const two = JSON.stringify(txs[0]).length + JSON.stringify(txs[1]).length + 2;
+    expect(node.mempool.pending(Infinity, two)).toEqual(txs.slice(0, 2));
+    expect(node.mempool.pending(Infinity, two - 1)).toEqual(txs.slice(0, 1));
+    expect(node.mempool.pending(1, Infinity)).toEqual(txs.slice(0, 1));
+  });
+
   it('transactions included in a block leave it; a transaction already on the chain is refused', async () => {
     const tx = alice.claim('mined');
     await node.mempool.add(tx);
