@@ -6,6 +6,7 @@
 // together can count at most (verifies/s per core x cores / nodes) ballots per second.
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Devnet } from '../dist/cli/devnet/devnet.js';
 import { generateKeyPair, privateKeyFromHex, signTx, txId } from '../dist/kernel/index.js';
 import { percentile } from './table.mjs';
@@ -19,7 +20,7 @@ const BATCH = Number(process.env.BENCH_DEVNET_BATCH ?? 250);
 const IN_FLIGHT = Number(process.env.BENCH_DEVNET_IN_FLIGHT ?? 2);
 const PACED_SECONDS = Number(process.env.BENCH_DEVNET_PACED_SECONDS ?? 5);
 const BLOCK_SECONDS = Number(process.env.BENCH_DEVNET_BLOCK_SECONDS ?? 1);
-/** A directory for `--cpu-prof` profiles of the node processes (and their miners); unset: no profiling. */
+/** A directory for CPU profiles of the node processes (bench/cpu-profile.mjs); unset: no profiling. */
 const PROFILE_DIR = process.env.BENCH_DEVNET_PROFILE;
 const DEBUG = Boolean(process.env.BENCH_DEVNET_DEBUG);
 const CHOICES = ['ada', 'grace', 'linus', 'margaret'];
@@ -50,11 +51,13 @@ async function commit(devnet, clients, txs, { rate, batch }) {
   const submitted = new Float64Array(txs.length);
   const counted = devnet.nodes.map(() => new Float64Array(txs.length));
   const remaining = devnet.nodes.map(() => txs.length);
+  const blocks = [];
   let done;
   const allCounted = new Promise((resolve) => (done = resolve));
   const onEvent = ({ index: k, event }) => {
     if (event.event !== 'block' || !Array.isArray(event.txIds)) return;
     const now = performance.now();
+    if (k === 0) blocks.push({ at: now, txs: event.txIds.length, height: event.height });
     for (const id of event.txIds) {
       const i = index.get(id);
       if (i === undefined) continue;
@@ -92,7 +95,18 @@ async function commit(devnet, clients, txs, { rate, batch }) {
   await Promise.all(workers);
   const submitSeconds = (performance.now() - started) / 1000;
   if (refused.length) throw new Error(`ballots refused: ${[...new Set(refused)].join(', ')}`);
-  const progress = DEBUG ? setInterval(() => console.error('remaining', remaining.join(' ')), 2000) : undefined;
+  const progress = DEBUG
+    ? setInterval(
+        () =>
+          console.error(
+            'remaining',
+            remaining.join(' '),
+            'node 0 blocks',
+            JSON.stringify(blocks.slice(-6).map((b) => [b.height, b.txs, Math.round(b.at - started)])),
+          ),
+        2000,
+      )
+    : undefined;
   const timeout = setTimeout(() => done(new Error(`not counted everywhere within 120 s: remaining ${remaining.join(' ')}`)), 120_000);
   const failure = await allCounted;
   clearTimeout(timeout);
@@ -118,7 +132,12 @@ export async function run() {
   let env;
   if (PROFILE_DIR) {
     mkdirSync(PROFILE_DIR, { recursive: true });
-    env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${PROFILE_DIR}`.trim() };
+    const preload = fileURLToPath(new URL('./cpu-profile.mjs', import.meta.url));
+    env = {
+      ...process.env,
+      CAIRN_CPU_PROFILE_DIR: PROFILE_DIR,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(preload).href}`.trim(),
+    };
   }
   const devnet = new Devnet({ nodes: NODES, blockTime: BLOCK_SECONDS, logLevel: 'warn', env });
   const rows = [];

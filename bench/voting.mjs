@@ -181,23 +181,12 @@ async function commit(nodes, txs, { perTick, tickMs }) {
     n.node.events.on('block', fn);
     return fn;
   });
-  const started = performance.now();
-  const refused = [];
-  for (let i = 0; i < txs.length; i += perTick) {
-    const batch = [];
-    for (let j = i; j < Math.min(i + perTick, txs.length); j++) {
-      submitted[j] = performance.now();
-      batch.push(nodes[j % nodes.length].node.mempool.add(txs[j]).catch((err) => refused.push(err.code)));
-    }
-    await Promise.all(batch);
-    const due = started + ((i + perTick) / perTick) * tickMs;
-    await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
-  }
-  if (refused.length) throw new Error(`ballots refused: ${[...new Set(refused)].join(', ')}`);
   const progress = process.env.BENCH_VOTING_DEBUG
     ? setInterval(
         () =>
           console.error(
+            'submitted',
+            submittedCount,
             'remaining',
             remaining.join(' '),
             'heights',
@@ -221,6 +210,24 @@ async function commit(nodes, txs, { perTick, tickMs }) {
         2000,
       )
     : undefined;
+  let submittedCount = 0;
+  const started = performance.now();
+  const refused = [];
+  for (let i = 0; i < txs.length; i += perTick) {
+    const batch = [];
+    for (let j = i; j < Math.min(i + perTick, txs.length); j++) {
+      submitted[j] = performance.now();
+      batch.push(nodes[j % nodes.length].node.mempool.add(txs[j]).catch((err) => refused.push(err.code)));
+    }
+    await Promise.all(batch);
+    submittedCount += batch.length;
+    const due = started + ((i + perTick) / perTick) * tickMs;
+    await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+  }
+  if (refused.length) {
+    clearInterval(progress);
+    throw new Error(`ballots refused: ${[...new Set(refused)].join(', ')}`);
+  }
   await waitUntil(() => remaining.every((r) => r === 0), 300_000).finally(() => clearInterval(progress));
   const span = performance.now() - started;
   nodes.forEach((n, k) => n.node.events.off('block', listeners[k]));
@@ -230,6 +237,8 @@ async function commit(nodes, txs, { perTick, tickMs }) {
   return { rate: txs.length / (span / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+const phase = (what) => process.env.BENCH_VOTING_DEBUG && console.error(`phase: ${what} at ${Math.round(performance.now())} ms`);
+
 async function network() {
   // Every node mines. By default at a trivial target, so that blocks come as fast as the nodes
   // can build, gossip and validate them: this measures cairn, not the difficulty setting.
@@ -237,24 +246,29 @@ async function network() {
   const nodes = [];
   try {
     for (let i = 0; i < NODES; i++) nodes.push(await votingNode({ peers: nodes.map((n) => n.address), target }));
+    phase('nodes started');
     await waitUntil(() => nodes.every((n) => n.node.network.book.ready().length === NODES - 1), 30_000);
+    phase('nodes connected');
     const chainId = nodes[0].node.chainId;
     const burstTxs = ballots(chainId, BURST);
     const heightBefore = nodes[0].node.chain.tip().height;
     const burst = await commit(nodes, burstTxs, { perTick: 500, tickMs: 0 });
     const burstBlocks = nodes[0].node.chain.tip().height - heightBefore;
+    phase('burst counted');
     // Latency at a steady half of the burst rate, in 10 ms ticks.
     const pacedRate = Math.max(100, Math.round(burst.rate / 2));
     const perTick = Math.max(1, Math.round(pacedRate / 100));
     const pacedTxs = ballots(chainId, perTick * 100 * PACED_SECONDS);
     const paced = await commit(nodes, pacedTxs, { perTick, tickMs: 10 });
+    phase('paced counted');
     const tallies = nodes.map((n) => JSON.stringify(n.node.chain.query('voting', 'tally', { election: 'default' })));
     const agreed = tallies.every((t) => t === tallies[0]);
     const turnout = nodes[0].node.chain.query('voting', 'tally', { election: 'default' }).turnout;
     if (!agreed || turnout !== burstTxs.length + pacedTxs.length) throw new Error(`nodes disagree or lost ballots (turnout ${turnout})`);
     return { burst, burstBlocks, paced, pacedRate, pacedCount: pacedTxs.length, turnout };
   } finally {
-    await Promise.all(nodes.map((n) => n.close()));
+    phase('closing');
+    await Promise.all(nodes.map((n, i) => n.close().then(() => phase(`node ${i} closed`))));
   }
 }
 
