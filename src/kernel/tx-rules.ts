@@ -53,8 +53,8 @@ export class TxRules {
   private readonly verified = new SignatureCache();
   /**
    * Transaction objects that passed every stateless check, with their ids. A recorded object
-   * is frozen, so its id stays true: a block built from them (our own, or one rebuilt from the
-   * mempool out of a compact block) skips their encoding, hashing and schema checks.
+   * is frozen, so its id stays true: a block built from them (the miner's template, our own
+   * sealed block) skips their encoding, hashing and schema checks.
    */
   private readonly checked = new WeakMap<object, string>();
 
