@@ -199,7 +199,9 @@ async function commit(nodes, txs, { perTick, tickMs }) {
             JSON.stringify(
               nodes.map((n) => {
                 const s = n.node.network.stats();
+                const u = n.node.resolve(TRANSPORT).stats?.();
                 return {
+                  u: u && `rl${u.rateLimited} dr${u.dropped} to${u.reassemblyTimeouts} nk${u.nacksSent}/${u.nacksReceived}`,
                   r: s.rejections,
                   b: s.banned.length,
                   p: s.peers.map((p) => `${p.ready ? 'R' : '-'}${p.height}/${p.score}`).join(','),
