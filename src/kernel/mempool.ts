@@ -72,10 +72,8 @@ export class Mempool implements Service {
     let bytes = 0;
     for (const tx of this.txs.values()) {
       if (out.length >= limit) break;
-      if (maxBytes !== Infinity) {
-        bytes += JSON.stringify(tx).length + 1;
-        if (bytes > maxBytes) break;
-      }
+      bytes += this.chain.txRules.sizeOf(tx) + 1;
+      if (bytes > maxBytes) break;
       out.push(tx);
     }
     return out;

@@ -57,6 +57,8 @@ export class TxRules {
    * sealed block) skips their encoding, hashing and schema checks.
    */
   private readonly checked = new WeakMap<object, string>();
+  /** JSON sizes measured by `checkEnvelope`, so a block template is sized without encoding again. */
+  private readonly sizes = new WeakMap<object, number>();
 
   constructor(
     apps: readonly ChainApp[],
@@ -97,17 +99,23 @@ export class TxRules {
     return this.checked.get(tx) ?? txId(this.chainId, tx);
   }
 
+  /** The size of a transaction as JSON: as measured on its way in, else measured now. */
+  sizeOf(tx: Tx): number {
+    return this.sizes.get(tx) ?? JSON.stringify(tx).length;
+  }
+
   /** Shape and size of the envelope: anything from the network passes here first. */
   checkEnvelope(raw: unknown): Tx {
-    if (this.checkedId(raw) !== undefined) return raw as Tx;
     if (!validateEnvelope(raw)) {
       const e = validateEnvelope.errors![0]!;
       throw new TxRejection('TX_MALFORMED', `transaction ${e.instancePath || 'envelope'} ${e.message ?? 'is invalid'}`);
     }
     const tx = raw as unknown as Tx;
-    if (JSON.stringify(tx).length > MAX_TX_BYTES) throw new TxRejection('TX_TOO_LARGE', `transaction is larger than ${MAX_TX_BYTES} bytes`);
+    const size = JSON.stringify(tx).length;
+    if (size > MAX_TX_BYTES) throw new TxRejection('TX_TOO_LARGE', `transaction is larger than ${MAX_TX_BYTES} bytes`);
     if (!isCanonicalizable(tx))
       throw new TxRejection('TX_MALFORMED', 'transaction holds a lone UTF-16 surrogate or a number beyond a double');
+    this.sizes.set(tx, size);
     return tx;
   }
 

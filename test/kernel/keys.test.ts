@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { verify, sign, createPrivateKey, createPublicKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/kernel/keys.js';
+import { privateKeyFromHex, signTx, verifyTxSignature } from '../../src/kernel/tx.js';
 
 const run = promisify(execFile);
 const KEYS_JS = fileURLToPath(new URL('../../dist/kernel/keys.js', import.meta.url));
@@ -13,11 +13,12 @@ describe('key generation', () => {
     const pair = generateKeyPair();
     expect(pair.publicKey).toMatch(/^[0-9a-f]{64}$/);
     expect(pair.privateKey).toMatch(/^[0-9a-f]{64}$/);
-    const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64url');
-    const priv = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64(pair.publicKey), d: b64(pair.privateKey) }, format: 'jwk' });
-    const pub = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64(pair.publicKey) }, format: 'jwk' });
-    const message = Buffer.from('a ballot');
-    expect(verify(null, message, pub, sign(null, message, priv))).toBe(true);
+    const tx = signTx(
+      'ab'.repeat(32),
+      { app: 'voting', type: 'ballot.cast', payload: {}, from: pair.publicKey, nonce: 0 },
+      privateKeyFromHex(pair),
+    );
+    expect(verifyTxSignature('ab'.repeat(32), tx)).toBe(true);
   });
 
   // Exporting freshly generated KeyObjects deadlocked Node 20 in 4 runs of 5 of this size
