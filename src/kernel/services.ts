@@ -68,6 +68,12 @@ export interface Transport extends Service {
 export interface Discovery extends Service {
   peers(): PeerAddress[];
   onChange(handler: (peers: PeerAddress[]) => void): void;
+  /**
+   * A reachability probe carrying `token` arrived on the transport from `from`. A discovery
+   * that registered this node somewhere (a tracker) proves with it that the registered
+   * address receives; others ignore it. Never answered on the transport: the source is unproven.
+   */
+  probed?(token: string, from: PeerAddress): void;
 }
 
 export type { Block, BlockHeader };

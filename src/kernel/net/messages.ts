@@ -88,6 +88,12 @@ const schemas = {
     properties: { t: { const: 'txs' }, txs: { type: 'array', maxItems: MAX_INV, items: {} } },
   },
   getpeers: { type: 'object', additionalProperties: false, required: ['t'], properties: { t: { const: 'getpeers' } } },
+  probe: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['t', 'token'],
+    properties: { t: { const: 'probe' }, token: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
+  },
   peers: {
     type: 'object',
     additionalProperties: false,
@@ -117,6 +123,8 @@ export type Message =
   | { t: 'gettxs'; ids: string[] }
   | { t: 'txs'; txs: unknown[] }
   | { t: 'getpeers' }
+  /** A tracker checks that a registered address receives: it sends this, the node's discovery echoes the token to it. */
+  | { t: 'probe'; token: string }
   | { t: 'peers'; peers: Array<{ host: string; port: number }> };
 
 const ajv = new Ajv({ strict: false, allErrors: false });

@@ -33,6 +33,9 @@ const HELLO_EVERY_MS = 5000;
 const PEER_SILENT_MS = 30_000;
 const TX_FLUSH_MS = 20;
 const PEER_EXCHANGE_MS = 30_000;
+/** `encodeMessage` writes `t` first: a probe is recognised by its first bytes before any parsing. */
+const PROBE_PREFIX = Buffer.from('{"t":"probe"');
+const PROBE_MAX_BYTES = 128;
 
 export interface NetworkStats {
   peers: Array<{ peer: string; ready: boolean; height: number; score: number; rejections: Record<string, number> }>;
@@ -181,6 +184,7 @@ export class Network implements Service {
   private receive(from: PeerAddress, bytes: Buffer): void {
     if (!this.running) return;
     const key = peerKey(from);
+    if (this.isProbe(from, bytes)) return;
     if (this.book.isBanned(key)) return;
     const peer = this.book.ensure(from);
     if (!peer) return;
@@ -202,6 +206,22 @@ export class Network implements Service {
       // A handler bug must not take the node down; it is logged loudly instead.
       this.log.error({ peer: key, type: message.t, err: (err as Error).message }, 'message handler failed');
     }
+  }
+
+  /**
+   * A tracker's reachability probe comes from an address that is no peer: it is handed to
+   * discovery before the peer book sees it, so it neither creates a peer record nor gets an answer.
+   */
+  private isProbe(from: PeerAddress, bytes: Buffer): boolean {
+    if (bytes.length > PROBE_MAX_BYTES || !bytes.subarray(0, PROBE_PREFIX.length).equals(PROBE_PREFIX)) return false;
+    let message: Message;
+    try {
+      message = decodeMessage(bytes);
+    } catch {
+      return true;
+    }
+    if (message.t === 'probe') this.discovery.probed?.(message.token, from);
+    return true;
   }
 
   /** Async handlers run detached; a failure is logged loudly, never an unhandled rejection that ends the node. */
@@ -236,6 +256,8 @@ export class Network implements Service {
         return this.send(peer, { t: 'peers', peers: this.shareablePeers() });
       case 'peers':
         return this.onPeerList(m.peers);
+      case 'probe':
+        return; // handled before the peer book, in isProbe
     }
   }
 
