@@ -237,7 +237,7 @@ function udpJunk(): Buffer[] {
     }),
   ];
   for (const body of wrong) out.push(...dataDatagrams(body, id++));
-  out.push(...fragmentedHello('ab'.repeat(32), id++));
+  out.push(...fragmentedHello('ab'.repeat(32), id));
   return out;
 }
 
