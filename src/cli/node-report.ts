@@ -46,7 +46,7 @@ export function statusRows(s: StatusResponse): string[] {
     ['syncing', s.syncing ? 'yes' : 'no'],
     ['mining', s.mining],
     ['rejections', formatCounters(s.rejections)],
-    ['turned away', formatCounters(pick(s.edge ?? {}, EDGE_SHOWN))],
+    ['edge', formatCounters(pick(s.edge ?? {}, EDGE_SHOWN))],
     ['transport', formatCounters(pick(s.transport ?? {}, TRANSPORT_SHOWN))],
   ]);
 }

@@ -206,6 +206,9 @@ export class Network implements Service {
     if (peer.ready && !wasReady) {
       this.addresses.succeeded(peer.address);
       this.log.info({ peer: peer.key, origin: peer.origin, height: claim.height }, 'peer ready');
+      // What waited here while we had no peers reached nobody: a new peer hears of it (it fetches what it lacks).
+      const waiting = this.mempool.ids().slice(0, MAX_INV);
+      if (waiting.length) this.send(peer, { t: 'inv', txs: waiting });
     }
     this.sync.consider(peer);
     return true;
