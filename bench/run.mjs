@@ -8,6 +8,7 @@ import { printSection } from './table.mjs';
 const sections = {
   hashing: () => import('./hashing.mjs'),
   network: () => import('./network.mjs'),
+  edge: () => import('./edge.mjs'),
   voting: () => import('./voting.mjs'),
   'voting-devnet': () => import('./voting-devnet.mjs'),
 };

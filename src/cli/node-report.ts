@@ -46,7 +46,18 @@ export function statusRows(s: StatusResponse): string[] {
     ['syncing', s.syncing ? 'yes' : 'no'],
     ['mining', s.mining],
     ['rejections', formatCounters(s.rejections)],
+    ['edge', formatCounters(pick(s.edge ?? {}, EDGE_SHOWN))],
+    ['transport', formatCounters(pick(s.transport ?? {}, TRANSPORT_SHOWN))],
   ]);
+}
+
+/** What the edge refused before any peer was judged: junk, spoofs, floods, guards. */
+const EDGE_SHOWN = ['unframed', 'badHandshakes', 'unproven', 'challenges', 'amplificationGuard', 'slotsFull', 'serveBudget'];
+/** The transports' junk and loss counters (not their traffic totals or gauges). */
+const TRANSPORT_SHOWN = ['malformed', 'rateLimited', 'dropped', 'reassemblyTimeouts', 'sendDropped', 'overBuffered'];
+
+function pick(counters: Record<string, number>, names: readonly string[]): Record<string, number> {
+  return Object.fromEntries(names.filter((n) => counters[n]).map((n) => [n, counters[n]!]));
 }
 
 /** `9m 32s`, `2h 5m`, `12s`. */

@@ -105,11 +105,7 @@ export class BlockRules {
     const t = block.header.time;
     // A block too far ahead may become acceptable later: ignore it rather than blame its sender.
     if (t > now + MAX_FUTURE_MS)
-      throw new BlockRejection(
-        'BLOCK_TIME_TOO_NEW',
-        `block time is ${Math.round((t - now) / 60000)} min ahead of ours (limit 2 h)`,
-        'ignore',
-      );
+      throw new BlockRejection('BLOCK_TIME_TOO_NEW', `block time is ${Math.round((t - now) / 60000)} min ahead of ours (limit 2 h)`);
     if (t <= medianTimePast) throw new BlockRejection('BLOCK_TIME_TOO_OLD', 'block time is not after the median of the previous 11 blocks');
   }
 
@@ -157,5 +153,5 @@ function guard<T>(index: number, fn: () => T): T {
 }
 
 export function badTx(index: number, err: TxRejection): BlockRejection {
-  return new BlockRejection('BLOCK_BAD_TX', `transaction ${index} is invalid: ${err.message}`, 'reject', { index, txCode: err.code });
+  return new BlockRejection('BLOCK_BAD_TX', `transaction ${index} is invalid: ${err.message}`, { index, txCode: err.code });
 }

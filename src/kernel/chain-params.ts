@@ -1,8 +1,8 @@
 import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
-import secureJson from 'secure-json-parse';
 import type { NodeConfig } from './config.js';
-import { isCanonicalizable } from './canonicalizable.js';
+import { jsonFlaw } from './canonicalizable.js';
+import { MAX_JSON_DEPTH, parseUntrustedJson, UntrustedJsonError } from './untrusted-json.js';
 import { ConfigError } from './errors.js';
 import { chainIdOf, DEFAULT_GENESIS_TIME, genesisBlock, targetForSeconds, type ChainParams } from './params.js';
 
@@ -94,15 +94,19 @@ export function readGenesisFile(path: string): GenesisFile {
   }
   let data: unknown;
   try {
-    data = secureJson.parse(text);
-  } catch {
-    throw new ConfigError('GENESIS_INVALID', `genesis file ${path} is not valid JSON`);
+    data = parseUntrustedJson(text);
+  } catch (err) {
+    const why =
+      err instanceof UntrustedJsonError && err.code === 'JSON_TOO_DEEP'
+        ? `nests deeper than ${MAX_JSON_DEPTH} levels`
+        : 'is not valid JSON';
+    throw new ConfigError('GENESIS_INVALID', `genesis file ${path} ${why}`);
   }
   if (!validateFile(data)) {
     const e = validateFile.errors![0]!;
     throw new ConfigError('GENESIS_INVALID', `genesis file ${path}: ${e.instancePath || 'document'} ${e.message ?? 'is invalid'}`);
   }
-  if (!isCanonicalizable(data)) {
+  if (jsonFlaw(data, MAX_JSON_DEPTH)) {
     throw new ConfigError('GENESIS_INVALID', `genesis file ${path} holds a lone UTF-16 surrogate or a number beyond a double`);
   }
   const file = data as unknown as GenesisFile;

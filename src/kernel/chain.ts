@@ -30,6 +30,9 @@ export type BlockOutcome =
   | { status: 'side'; hash: string; height: number }
   | { status: 'orphan'; hash: string; height: number };
 
+/** Orphans are accounted per source (a peer's key); blocks from inside the process share this one. */
+const LOCAL_SOURCE = 'local';
+
 interface StoredMeta {
   format: number;
   chainId: string;
@@ -212,8 +215,8 @@ export class ChainEngine implements Service {
   }
 
   /** Runs the whole pipeline on a block from anywhere (a peer, our miner, a test). */
-  async submitBlock(raw: unknown): Promise<BlockOutcome> {
-    const [result] = await this.submitBlocks([raw]);
+  async submitBlock(raw: unknown, source = LOCAL_SOURCE): Promise<BlockOutcome> {
+    const [result] = await this.submitBlocks([raw], source);
     if (result!.error) throw result!.error;
     return result!.outcome!;
   }
@@ -223,8 +226,8 @@ export class ChainEngine implements Service {
    * but the tip moves once, in one overlay and one store batch, which is what makes a sync
    * fast. Processing stops at the first rejected block; its error is in its result.
    */
-  submitBlocks(raws: readonly unknown[]): Promise<Array<{ outcome?: BlockOutcome; error?: CairnError }>> {
-    return this.exclusive(() => this.process(raws));
+  submitBlocks(raws: readonly unknown[], source = LOCAL_SOURCE): Promise<Array<{ outcome?: BlockOutcome; error?: CairnError }>> {
+    return this.exclusive(() => this.process(raws, source));
   }
 
   verify(): Promise<VerifyResult> {
@@ -237,15 +240,31 @@ export class ChainEngine implements Service {
     return run;
   }
 
-  private async process(raws: readonly unknown[]): Promise<Array<{ outcome?: BlockOutcome; error?: CairnError }>> {
+  /**
+   * A block whose parent we lack is kept only once everything that needs no parent holds:
+   * its target within the chain's limit (so it cost real work at the easiest difficulty the
+   * chain ever asks), its ids, root and signatures (so a mutant body under a real header is
+   * refused now, and cannot displace the real block later).
+   */
+  private keepOrphan(block: Block, hash: string, source: string): void {
+    if (this.consensus.work(block.header.target) < this.consensus.work(this.consensus.maxTarget))
+      throw new BlockRejection(
+        'BLOCK_BAD_TARGET',
+        `block claims target ${block.header.target.slice(0, 16)}…, easier than this chain allows`,
+      );
+    const txIds = this.rules.transactions(block);
+    this.orphans.add(hash, block, txIds, source, JSON.stringify(block).length);
+  }
+
+  private async process(raws: readonly unknown[], source: string): Promise<Array<{ outcome?: BlockOutcome; error?: CairnError }>> {
     const results: Array<{ outcome?: BlockOutcome; error?: CairnError }> = [];
     const pending = new Map<string, Block>();
     const ops: StoreOp[] = [];
     const added: TreeEntry[] = [];
-    const admit = (block: Block, hash: string, parent: TreeEntry): TreeEntry => {
+    const admitOne = (block: Block, hash: string, parent: TreeEntry, txIds?: string[]): TreeEntry => {
       this.rules.link(block, parent);
       this.rules.timestamp(block, this.tree.medianTimePast(parent), this.clock.now());
-      this.txIdsOf.set(block, this.rules.transactions(block));
+      this.txIdsOf.set(block, txIds ?? this.rules.transactions(block));
       const work = this.consensus.work(block.header.target);
       ops.push(
         put(key.block(hash), block),
@@ -254,12 +273,21 @@ export class ChainEngine implements Service {
       pending.set(hash, block);
       const entry = this.tree.add(hash, block.header, work, 'unchecked');
       added.push(entry);
-      // Orphans waiting for this block can now be judged; their failures are theirs, not ours.
-      for (const [childHash, child] of this.orphans.takeChildren(hash)) {
-        try {
-          admit(child, childHash, entry);
-        } catch (err) {
-          this.log.debug({ hash: childHash, err: (err as Error).message }, 'orphan rejected');
+      return entry;
+    };
+    // Orphans waiting for a new block can now be judged, then theirs, and so on (a loop, not
+    // recursion: an orphan chain may be long). Their failures are theirs, not the new block's.
+    const admit = (block: Block, hash: string, parent: TreeEntry): TreeEntry => {
+      const entry = admitOne(block, hash, parent);
+      const waiting: TreeEntry[] = [entry];
+      while (waiting.length) {
+        const parentEntry = waiting.pop()!;
+        for (const [childHash, child, childIds] of this.orphans.takeChildren(parentEntry.hash)) {
+          try {
+            waiting.push(admitOne(child, childHash, parentEntry, childIds));
+          } catch (err) {
+            this.log.debug({ hash: childHash, err: (err as Error)?.message }, 'orphan rejected');
+          }
         }
       }
       return entry;
@@ -269,19 +297,19 @@ export class ChainEngine implements Service {
       try {
         const block = this.rules.structure(raw);
         const hash = this.rules.seal(block);
-        if (this.tree.has(hash)) throw new BlockRejection('BLOCK_KNOWN', 'block is already known', 'ignore');
+        if (this.tree.has(hash)) throw new BlockRejection('BLOCK_KNOWN', 'block is already known');
         const parent = this.tree.get(block.header.prev);
         if (!parent) {
-          this.orphans.add(hash, block);
+          this.keepOrphan(block, hash, source);
           results.push({ outcome: { status: 'orphan', hash, height: block.header.height } });
           continue;
         }
         const entry = admit(block, hash, parent);
         results.push({ outcome: { status: 'side', hash, height: entry.header.height } });
       } catch (err) {
-        if (!(err instanceof CairnError)) throw err;
-        results.push({ error: err });
-        if (!(err instanceof BlockRejection && err.verdict === 'ignore')) break;
+        const error = err instanceof CairnError ? err : this.malformed(err);
+        results.push({ error });
+        if (!(error instanceof BlockRejection && error.verdict === 'ignore')) break;
       }
     }
     if (!added.length) return results;
@@ -303,6 +331,16 @@ export class ChainEngine implements Service {
         result.outcome = { status: 'connected', hash: outcome.hash, height: outcome.height, reorg: event };
     }
     return results;
+  }
+
+  /**
+   * Judging untrusted input threw something uncoded (a bug in a check, a value no check
+   * foresaw): the block is at fault, never the node, so it becomes a coded rejection.
+   */
+  private malformed(err: unknown): BlockRejection {
+    const reason = err instanceof Error ? err.message : String(err);
+    this.log.warn({ err: reason }, 'judging a block threw; rejected as malformed');
+    return new BlockRejection('BLOCK_MALFORMED', `the block could not be judged: ${reason.slice(0, 200)}`);
   }
 
   /**
@@ -389,7 +427,7 @@ export class ChainEngine implements Service {
           this.txRules.apply(blockOverlay, tx, id, ctx, events);
         } catch (err) {
           if (!(err instanceof TxRejection)) throw err;
-          const error = new BlockRejection('BLOCK_BAD_TX', `transaction ${i} is invalid: ${err.message}`, 'reject', {
+          const error = new BlockRejection('BLOCK_BAD_TX', `transaction ${i} is invalid: ${err.message}`, {
             index: i,
             txCode: err.code,
           });

@@ -1,3 +1,5 @@
+import { verdictOf, type BlockRejectionCode, type TxRejectionCode, type Verdict } from './verdicts.js';
+
 /**
  * Every error cairn raises on purpose carries a stable `code` (for tests, scripts and
  * peer scoring) and one human sentence (for people). Anything else that reaches the CLI
@@ -31,34 +33,27 @@ export class StoreError extends CairnError {}
 /** A keystore problem: unknown key, bad name, unreadable file. */
 export class KeyError extends CairnError {}
 
-/**
- * What the receiver of untrusted input does with it, as in Lodestar's gossip validation:
- * `reject` means the sender was at fault (it costs that peer score); `ignore` means drop
- * quietly (a duplicate, a block we already have, an orphan we will ask about).
- */
-export type Verdict = 'reject' | 'ignore';
-
-/** A block failed one step of the validation pipeline. */
+/** A block failed one step of the validation pipeline; its code decides the verdict (verdicts.ts). */
 export class BlockRejection extends CairnError {
-  constructor(
-    code: BlockRejectionCode,
-    message: string,
-    readonly verdict: Verdict = 'reject',
-    details?: Record<string, unknown>,
-  ) {
+  declare readonly code: BlockRejectionCode;
+  constructor(code: BlockRejectionCode, message: string, details?: Record<string, unknown>) {
     super(code, message, details);
+  }
+
+  get verdict(): Verdict {
+    return verdictOf(this.code);
   }
 }
 
 /** A transaction was refused (mempool path) or made its block invalid (block path). */
 export class TxRejection extends CairnError {
-  constructor(
-    code: TxRejectionCode | string,
-    message: string,
-    readonly verdict: Verdict = 'reject',
-    details?: Record<string, unknown>,
-  ) {
+  constructor(code: TxRejectionCode | (string & {}), message: string, details?: Record<string, unknown>) {
     super(code, message, details);
+  }
+
+  /** From the code: the kernel's own codes have their rows, an app's codes share `APP_RULE`'s. */
+  get verdict(): Verdict {
+    return verdictOf(this.code);
   }
 }
 
@@ -78,41 +73,11 @@ export function isAppRejection(err: unknown): err is AppRejection {
   return err instanceof Error && e?.name === 'AppRejection' && typeof e.code === 'string';
 }
 
-export const BLOCK_REJECTION_CODES = [
-  'BLOCK_MALFORMED',
-  'BLOCK_TOO_LARGE',
-  'BLOCK_BAD_POW',
-  'BLOCK_KNOWN',
-  'BLOCK_INVALID_ANCESTOR',
-  'BLOCK_UNKNOWN_PARENT',
-  'BLOCK_BAD_HEIGHT',
-  'BLOCK_BAD_TARGET',
-  'BLOCK_BAD_VERSION',
-  'BLOCK_TIME_TOO_NEW',
-  'BLOCK_TIME_TOO_OLD',
-  'BLOCK_BAD_TX_ROOT',
-  'BLOCK_DUPLICATE_TX',
-  'BLOCK_BAD_TX',
-] as const;
-export type BlockRejectionCode = (typeof BLOCK_REJECTION_CODES)[number];
-
-export const TX_REJECTION_CODES = [
-  'TX_MALFORMED',
-  'TX_TOO_LARGE',
-  'TX_UNKNOWN_APP',
-  'TX_UNKNOWN_TYPE',
-  'TX_BAD_PAYLOAD',
-  'TX_BAD_SIGNATURE',
-  'TX_ALREADY_IN_CHAIN',
-  'TX_KNOWN',
-  'TX_CONFLICT',
-  'MEMPOOL_FULL',
-] as const;
-export type TxRejectionCode = (typeof TX_REJECTION_CODES)[number];
-
 /** Turns anything thrown into one line a person can read, without a stack trace. */
 export function describeError(err: unknown): string {
   if (err instanceof CairnError) return `${err.message} (${err.code})`;
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+export { BLOCK_REJECTION_CODES, TX_REJECTION_CODES, type BlockRejectionCode, type TxRejectionCode, type Verdict } from './verdicts.js';

@@ -20,5 +20,18 @@ export { CairnNode, type NodeOptions } from './node.js';
 export type { VerifyResult } from './verify.js';
 export { TX_INDEX_APP, MAX_TX_BYTES } from './tx-rules.js';
 export { Network, type NetworkStats } from './net/network.js';
-export { PROTOCOL_VERSION, decodeMessage, encodeMessage, type Message } from './net/messages.js';
+export {
+  PROTOCOL_VERSION,
+  decodeMessage,
+  encodeHandshake,
+  encodeSession,
+  reframe,
+  readFrame,
+  type HandshakeMessage,
+  type Message,
+  type SessionMessage,
+} from './net/messages.js';
+export type { EdgeCounters } from './net/edge-counters.js';
+export * from './verdicts.js';
+export { MAX_JSON_DEPTH, parseUntrustedJson, UntrustedJsonError } from './untrusted-json.js';
 export { Keystore } from './keystore.js';

@@ -137,12 +137,12 @@ export class Mempool implements Service {
   }
 
   private admit(raw: unknown): { id: string; tx: Tx } {
-    if (this.holdsCopyOf(raw)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool', 'ignore');
+    if (this.holdsCopyOf(raw)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool');
     const tx = this.chain.txRules.checkEnvelope(raw);
     const id = this.chain.txRules.checkStateless(tx);
-    if (this.txs.has(id)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool', 'ignore');
+    if (this.txs.has(id)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool');
     if (this.txs.size >= this.config.mempoolLimit)
-      throw new TxRejection('MEMPOOL_FULL', `the mempool is full (${this.config.mempoolLimit} transactions)`, 'ignore');
+      throw new TxRejection('MEMPOOL_FULL', `the mempool is full (${this.config.mempoolLimit} transactions)`);
     this.applyOnView(tx, id);
     this.txs.set(id, tx);
     this.sigs.add(tx.sig);

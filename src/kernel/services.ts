@@ -43,6 +43,8 @@ export interface Consensus extends Service {
    */
   nextTarget(parent: BlockHeader, anchor: BlockHeader | undefined): string;
   checkSeal(header: BlockHeader, hash: string): boolean;
+  /** The easiest target any block of this chain can need (Bitcoin's powLimit): orphans are held to it before their parent is known. */
+  readonly maxTarget: string;
   /** Expected hashes to meet `target`: 2^256 / (target + 1). */
   work(target: string): bigint;
   /**
@@ -62,6 +64,8 @@ export interface Transport extends Service {
   readonly address: PeerAddress;
   send(to: PeerAddress, message: Uint8Array): void;
   onMessage(handler: (from: PeerAddress, message: Buffer) => void): void;
+  /** Counters of the transport's own edge (malformed datagrams, rate-limited, dropped), for `node status`. */
+  stats?(): Readonly<Record<string, number>>;
 }
 
 /** Where peers come from: a tracker, a static list, peer exchange. */

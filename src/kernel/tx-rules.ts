@@ -4,12 +4,18 @@ import { CairnError, isAppRejection, TxRejection } from './errors.js';
 import { StateOverlay, type StateLayer } from './state.js';
 import { sha256hex } from './hash.js';
 import { signingBytes, txId, verifyTxSignature, type Tx } from './tx.js';
-import { isCanonicalizable } from './canonicalizable.js';
+import { deepFreeze, jsonFlaw } from './canonicalizable.js';
 import { SignatureCache } from './signature-cache.js';
 
 /** The kernel's own state namespace: ids of transactions on the best chain, for replay refusal. */
 export const TX_INDEX_APP = '_tx';
 export const MAX_TX_BYTES = 16 * 1024;
+/**
+ * A transaction object is level 1 and its payload level 2, so a payload may nest 14 levels.
+ * Inside a gossip message a transaction starts at level 5 (message, blocks, block, txs), well
+ * within `MAX_JSON_DEPTH`; the bound comes before any schema check or encoding walks the value.
+ */
+export const MAX_TX_DEPTH = 16;
 const APP_ID = /^[a-z][a-z0-9-]{0,63}$/;
 
 export interface AppEvent {
@@ -106,6 +112,13 @@ export class TxRules {
 
   /** Shape and size of the envelope: anything from the network passes here first. */
   checkEnvelope(raw: unknown): Tx {
+    return judged(() => this.envelope(raw));
+  }
+
+  private envelope(raw: unknown): Tx {
+    const flaw = jsonFlaw(raw, MAX_TX_DEPTH);
+    if (flaw === 'too-deep') throw new TxRejection('TX_MALFORMED', `transaction nests deeper than ${MAX_TX_DEPTH} levels`);
+    if (flaw) throw new TxRejection('TX_MALFORMED', 'transaction holds a lone UTF-16 surrogate or a number beyond a double');
     if (!validateEnvelope(raw)) {
       const e = validateEnvelope.errors![0]!;
       throw new TxRejection('TX_MALFORMED', `transaction ${e.instancePath || 'envelope'} ${e.message ?? 'is invalid'}`);
@@ -113,8 +126,6 @@ export class TxRules {
     const tx = raw as unknown as Tx;
     const size = JSON.stringify(tx).length;
     if (size > MAX_TX_BYTES) throw new TxRejection('TX_TOO_LARGE', `transaction is larger than ${MAX_TX_BYTES} bytes`);
-    if (!isCanonicalizable(tx))
-      throw new TxRejection('TX_MALFORMED', 'transaction holds a lone UTF-16 surrogate or a number beyond a double');
     this.sizes.set(tx, size);
     return tx;
   }
@@ -124,6 +135,10 @@ export class TxRules {
    * id. `known`: the transaction's `signingBytes`, when the caller has them already.
    */
   checkStateless(tx: Tx, known?: string): string {
+    return judged(() => this.stateless(tx, known));
+  }
+
+  private stateless(tx: Tx, known?: string): string {
     const checked = this.checked.get(tx);
     if (checked !== undefined) return checked;
     const app = this.apps.get(tx.app);
@@ -155,7 +170,7 @@ export class TxRules {
    */
   apply(layer: StateOverlay, tx: Tx, id: string, ctx: ApplyContext, events?: AppEvent[]): void {
     if (layer.getRaw(TX_INDEX_APP, id) !== undefined)
-      throw new TxRejection('TX_ALREADY_IN_CHAIN', 'this transaction is already on the chain', 'ignore');
+      throw new TxRejection('TX_ALREADY_IN_CHAIN', 'this transaction is already on the chain');
     const app = this.apps.get(tx.app)!;
     const handler = app.tx[tx.type]!;
     const scratch = new StateOverlay(layer as StateLayer);
@@ -173,7 +188,7 @@ export class TxRules {
       handler.check?.(view, tx, context);
       handler.apply(view, tx, context);
     } catch (err) {
-      if (isAppRejection(err)) throw new TxRejection(err.code, err.message, 'reject', err.details);
+      if (isAppRejection(err)) throw new TxRejection(err.code, err.message, err.details);
       if (err instanceof TxRejection) throw err;
       throw new TxRejection('TX_APP_ERROR', `app '${tx.app}' failed on '${tx.type}': ${(err as Error)?.message ?? String(err)}`);
     }
@@ -183,10 +198,15 @@ export class TxRules {
   }
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+/**
+ * Judging untrusted input may throw only coded rejections: anything else (a check that did
+ * not foresee a value) means the input is malformed, never that the node is broken.
+ */
+function judged<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof CairnError) throw err;
+    throw new TxRejection('TX_MALFORMED', `the transaction could not be judged: ${String((err as Error)?.message ?? err).slice(0, 200)}`);
   }
-  return value;
 }

@@ -53,7 +53,7 @@ export async function verifyStoredChain(chain: ChainEngine, cs: ChainStore, stor
           chain.txRules.apply(blockLayer, tx, txId(chain.chainId, tx), { height: h, time: block.header.time, blockHash: hash });
         } catch (err) {
           if (err instanceof TxRejection)
-            throw new BlockRejection('BLOCK_BAD_TX', `transaction ${i} is invalid: ${err.message}`, 'reject', { txCode: err.code });
+            throw new BlockRejection('BLOCK_BAD_TX', `transaction ${i} is invalid: ${err.message}`, { txCode: err.code });
           throw err;
         }
       });

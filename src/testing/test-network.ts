@@ -51,7 +51,8 @@ export interface TestNetwork {
 
 /**
  * Starts in-process nodes on a memory network (no sockets, no disk) running `apps`: the quickest
- * way for an app's tests to see its transactions mined, gossiped and reduced on several nodes.
+ * way for an app's tests to see its transactions mined, gossiped and reduced on several nodes. Resolves once every
+ * node has completed its handshake with every other.
  */
 export async function startTestNetwork(options: TestNetworkOptions): Promise<TestNetwork> {
   const count = options.nodes ?? 3;
@@ -89,6 +90,12 @@ export async function startTestNetwork(options: TestNetworkOptions): Promise<Tes
       });
       nodes.push(node);
       await node.start();
+    }
+    // Connected before anyone submits: a test's first transaction must not race the handshakes.
+    const deadline = Date.now() + 10_000;
+    while (!nodes.every((n) => (n.network?.book.ready().length ?? 0) >= count - 1)) {
+      if (Date.now() > deadline) throw new CairnError('TEST_TIMEOUT', `the ${count} test nodes did not all connect within 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   } catch (err) {
     await Promise.all(nodes.map((n) => n.stop()));

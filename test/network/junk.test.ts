@@ -3,7 +3,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeMessage as encodeGossip, PROTOCOL_VERSION } from '../../src/kernel/net/messages.js';
+import { encodeHandshake, encodeSession, PROTOCOL_VERSION } from '../../src/kernel/net/messages.js';
 import {
   decodeMessage,
   encodeFrame,
@@ -14,6 +14,7 @@ import {
 } from '../../src/plugins/tracker/index.js';
 import { encodeDataHeader, encodeNack, MAX_DATAGRAM_BYTES } from '../../src/plugins/transport-udp/frame.js';
 import { Signer } from '../support/chain-fixture.js';
+import { RawPeer } from '../support/raw-peer.js';
 import { confirmedEverywhere, ProcNet, waitForAgreement, waitForPeers, type ProcNode } from '../support/devnet-procs.js';
 
 interface Exchange {
@@ -84,8 +85,10 @@ function dataDatagrams(payload: Buffer, id: number, fragSize = 60_000): Buffer[]
 describe('junk on the wire', () => {
   const net = new ProcNet();
   const junk: UdpSocket[] = [];
+  const raw: RawPeer[] = [];
   afterEach(async () => {
     for (const socket of junk.splice(0)) socket.close();
+    for (const peer of raw.splice(0)) peer.close();
     await net.stop();
   });
 
@@ -98,12 +101,19 @@ describe('junk on the wire', () => {
     const before = await nodes[0]!.api.submitTx(alice.tx('notes', 'note', { text: 'before the junk' }));
     await confirmedEverywhere(nodes, [before.id]);
 
-    // --- UDP: every node gets the same barrage from one hostile socket. ---
-    for (const datagrams of [udpJunk(), vandal(chainId), braggart(chainId)]) {
-      const socket = createSocket('udp4');
-      junk.push(socket);
-      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-      for (const node of nodes) await sendAll(socket, node, datagrams);
+    // --- UDP: every node gets the same barrage from one hostile socket... ---
+    const socket = createSocket('udp4');
+    junk.push(socket);
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    for (const node of nodes) await sendAll(socket, node, udpJunk());
+    // ...and from two peers that complete the handshake and then lie.
+    for (const node of nodes) {
+      for (const lies of [vandal(chainId), braggart(chainId)]) {
+        const peer = await RawPeer.open(node.address);
+        raw.push(peer);
+        await peer.handshake(chainId);
+        for (const body of lies) await peer.sendSession(body);
+      }
     }
 
     // --- Tracker: each malformed stream is answered with an error and closed; nothing else happens. ---
@@ -215,42 +225,54 @@ function udpJunk(): Buffer[] {
     Buffer.from('{"t":"inv","blocks":["xyz"]}'),
     Buffer.from('{"t":"hello","__proto__":{"admin":true}}'),
     Buffer.from('['.repeat(50_000) + ']'.repeat(50_000)),
-    encodeGossip({ t: 'hello', version: PROTOCOL_VERSION, chainId: 'ab'.repeat(32), tip: 'cd'.repeat(32), height: 1, work: '1' }),
+    encodeSession(Buffer.alloc(16), Buffer.from('['.repeat(50_000) + ']'.repeat(50_000))),
+    encodeHandshake({
+      t: 'hello',
+      version: PROTOCOL_VERSION,
+      chainId: 'ab'.repeat(32),
+      tip: 'cd'.repeat(32),
+      height: 1,
+      work: '1',
+      nonce: 'b'.repeat(32),
+    }),
   ];
   for (const body of wrong) out.push(...dataDatagrams(body, id++));
+  out.push(...fragmentedHello('ab'.repeat(32), id));
   return out;
 }
 
-/** A valid hello of this chain, sent as a message of many fragments, backwards and each twice. */
+/** A valid hello of this chain, sent as a message of many fragments, backwards and each twice (unproven: answered, never trusted). */
 function fragmentedHello(chainId: string, id: number): Buffer[] {
-  const hello = encodeGossip({ t: 'hello', version: PROTOCOL_VERSION, chainId, tip: chainId, height: 0, work: '1' });
+  const hello = encodeHandshake({
+    t: 'hello',
+    version: PROTOCOL_VERSION,
+    chainId,
+    tip: chainId,
+    height: 0,
+    work: '1',
+    nonce: 'a'.repeat(32),
+  });
   const fragments = dataDatagrams(Buffer.concat([hello, Buffer.from(' '.repeat(3000))]), id, 1024);
   return [...[...fragments].reverse(), ...fragments];
 }
 
-/** A peer of this chain that sends invalid blocks and transactions (and gets itself banned). */
+/** What a proven peer of this chain sends to get itself banned: invalid transactions, blocks and headers. */
 function vandal(chainId: string): Buffer[] {
-  let id = 0x5000_0000;
-  const out = fragmentedHello(chainId, id++);
-  const lies = [
-    encodeGossip({ t: 'txs', txs: [{ app: 'notes', type: 'note', payload: { text: 1 } }] }),
-    encodeGossip({ t: 'blocks', blocks: [{ header: { height: 1 }, txs: 'nope' }] }),
-    encodeGossip({ t: 'headers', headers: [{ height: 1, prev: chainId }] }),
+  return [
+    Buffer.from(JSON.stringify({ t: 'txs', txs: [{ app: 'notes', type: 'note', payload: { text: 1 } }] })),
+    Buffer.from(JSON.stringify({ t: 'blocks', blocks: [{ header: { height: 1 }, txs: 'nope' }] })),
+    Buffer.from(JSON.stringify({ t: 'headers', headers: [{ height: 1, prev: chainId }] })),
   ];
-  for (const body of lies) out.push(...dataDatagrams(body, id++));
-  return out;
 }
 
-/** A peer of this chain that hands out dead addresses and claims a far heavier chain it never serves. */
+/** A proven peer of this chain that hands out dead addresses and claims a far heavier chain it never serves. */
 function braggart(chainId: string): Buffer[] {
-  let id = 0x6000_0000;
-  const out = fragmentedHello(chainId, id++);
-  const claims = [
-    encodeGossip({ t: 'peers', peers: Array.from({ length: 50 }, (_, i) => ({ host: '127.0.0.1', port: 1 + i })) }),
-    encodeGossip({ t: 'hello', version: PROTOCOL_VERSION, chainId, tip: 'ee'.repeat(32), height: 100_000, work: 'f'.repeat(40) }),
+  return [
+    Buffer.from(JSON.stringify({ t: 'peers', peers: Array.from({ length: 50 }, (_, i) => ({ host: '127.0.0.1', port: 1 + i })) })),
+    Buffer.from(
+      JSON.stringify({ t: 'status', version: PROTOCOL_VERSION, chainId, tip: 'ee'.repeat(32), height: 100_000, work: 'f'.repeat(40) }),
+    ),
   ];
-  for (const body of claims) out.push(...dataDatagrams(body, id++));
-  return out;
 }
 
 async function sendAll(socket: UdpSocket, node: ProcNode, datagrams: Buffer[]): Promise<void> {

@@ -4,7 +4,7 @@ import { encodeHeader, HEADER_BYTES, merkleRoot, NONCE_OFFSET, type Block, type 
 import { BlockRejection, CairnError, TxRejection } from '../../src/kernel/errors.js';
 import type { CairnNode } from '../../src/kernel/node.js';
 import { checkHeaderRun, hashIfHeader, type KnownHeader } from '../../src/kernel/net/header-chain.js';
-import { DecodeError, decodeMessage, encodeMessage } from '../../src/kernel/net/messages.js';
+import { DecodeError, decodeSession } from '../../src/kernel/net/messages.js';
 import { txId, type Tx } from '../../src/kernel/tx.js';
 import { buildBlock, extend, Signer, startNode } from '../support/chain-fixture.js';
 import { check, checkAsync } from '../support/property.js';
@@ -81,12 +81,12 @@ function judgeTx(raw: unknown): void {
 }
 
 /** What a mutated item turns into when the message carrying it is already refused by the gossip decoder. */
-const REFUSED = Symbol('refused by decodeMessage');
+const REFUSED = Symbol('refused by decodeSession');
 
 /** Parsed as the network parses: JSON text (possibly with a rewritten number) inside a message. */
 function throughGossip<T>(t: 'blocks' | 'txs', item: T, text = JSON.stringify(item)): unknown {
   try {
-    const m = decodeMessage(Buffer.from(`{"t":"${t}","${t}":[${text}]}`));
+    const m = decodeSession(Buffer.from(`{"t":"${t}","${t}":[${text}]}`));
     return (m as { blocks?: unknown[]; txs?: unknown[] })[t]![0];
   } catch (err) {
     expect(err).toBeInstanceOf(DecodeError);
@@ -163,7 +163,7 @@ describe('blocks from the network (BlockRules.structure/seal/transactions)', () 
 
 describe('headers from the network (header-chain.ts, used by sync)', () => {
   it('a real run of headers checks out, through gossip', () => {
-    const m = decodeMessage(encodeMessage({ t: 'headers', headers: run }));
+    const m = decodeSession(Buffer.from(JSON.stringify({ t: 'headers', headers: run })));
     expect(checkHeaderRun((m as { headers: unknown[] }).headers, parentOf, node.chain.consensus)?.map((c) => c.header)).toEqual(run);
   });
 

@@ -6,6 +6,7 @@ import { assembleNode, difficultyBits, shortHash, startNode } from '../../cli/no
 import type { BlockEvent, ReorgEvent } from '../../kernel/index.js';
 import { FAULTS, type FaultRunner } from '../../plugins/faults/index.js';
 import { untilStopSignal } from '../../cli/stop-signal.js';
+import { installLastDefence } from '../../cli/last-defence.js';
 
 const MINE_MODES = ['on-demand', 'always', 'off'] as const;
 
@@ -43,6 +44,7 @@ export default class NodeStart extends CairnCommand {
     const assembled = await assembleNode(flags);
     const { node, config } = assembled;
     const stopped = untilStopSignal();
+    installLastDefence(node.log, 'node', () => node.stop());
 
     // The tip as the events saw it: after stop() the node's services are gone.
     let last = { height: 0, hash: node.chainId };

@@ -1,16 +1,20 @@
 import { Ajv } from 'ajv';
-import secureJson from 'secure-json-parse';
+import { parseUntrustedJson, UntrustedJsonError } from '../untrusted-json.js';
+import type { MessageRejectionCode } from '../verdicts.js';
 
 /** Bumped on any incompatible change; a peer speaking another version is dropped at hello. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** No message grows with chain length: pages and lists are bounded below this. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 export const MAX_HEADERS = 2000;
 export const MAX_BLOCKS_PER_PAGE = 500;
 export const MAX_INV = 1000;
 export const MAX_PEERS_SHARED = 100;
+/** Session tokens, handshake nonces and cookies: 16 bytes. */
+export const TOKEN_BYTES = 16;
 
 const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+const token = { type: 'string', pattern: `^[0-9a-f]{${TOKEN_BYTES * 2}}$` } as const;
 // JSON's 1e999 parses to Infinity, which Ajv counts as an integer: the upper bound keeps counts finite and re-encodable.
 const count = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
 const hashList = (max: number) => ({ type: 'array', maxItems: max, items: hex64 }) as const;
@@ -20,26 +24,55 @@ const address = {
   required: ['host', 'port'],
   properties: { host: { type: 'string', minLength: 1, maxLength: 255 }, port: { type: 'integer', minimum: 1, maximum: 65535 } },
 } as const;
-const hello = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['t', 'version', 'chainId', 'tip', 'height', 'work'],
-  properties: {
-    t: { enum: ['hello', 'hello-ack'] },
-    version: count,
-    chainId: hex64,
-    tip: hex64,
-    height: count,
-    work: { type: 'string', pattern: '^[0-9a-f]{1,80}$' },
+const helloFields = {
+  version: count,
+  chainId: hex64,
+  tip: hex64,
+  height: count,
+  work: { type: 'string', pattern: '^[0-9a-f]{1,80}$' },
+} as const;
+
+/**
+ * Handshake messages travel bare (the frame is the JSON itself): they are what an unproven
+ * source may send, and what is sent to one. Everything else travels in a session frame.
+ */
+const handshakeSchemas = {
+  hello: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['t', 'version', 'chainId', 'tip', 'height', 'work', 'nonce'],
+    properties: { t: { const: 'hello' }, ...helloFields, nonce: token, cookie: token, session: token },
+  },
+  challenge: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['t', 'cookie'],
+    properties: { t: { const: 'challenge' }, cookie: token, echo: token },
+  },
+  probe: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['t', 'token'],
+    properties: { t: { const: 'probe' }, token },
   },
 } as const;
 
 // Bodies, headers and transactions are validated by the chain's own pipeline; here only
 // their count is bounded, so a malformed block is judged (and scored) by the same code that
 // judges blocks from anywhere.
-const schemas = {
-  hello,
-  'hello-ack': hello,
+const sessionSchemas = {
+  'hello-ack': {
+    type: 'object',
+    additionalProperties: false,
+    required: ['t', ...Object.keys(helloFields), 'session'],
+    properties: { t: { const: 'hello-ack' }, ...helloFields, session: token },
+  },
+  status: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['t', ...Object.keys(helloFields)],
+    properties: { t: { const: 'status' }, ...helloFields },
+  },
   inv: {
     type: 'object',
     additionalProperties: false,
@@ -88,12 +121,6 @@ const schemas = {
     properties: { t: { const: 'txs' }, txs: { type: 'array', maxItems: MAX_INV, items: {} } },
   },
   getpeers: { type: 'object', additionalProperties: false, required: ['t'], properties: { t: { const: 'getpeers' } } },
-  probe: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['t', 'token'],
-    properties: { t: { const: 'probe' }, token: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
-  },
   peers: {
     type: 'object',
     additionalProperties: false,
@@ -102,10 +129,11 @@ const schemas = {
   },
 } as const;
 
-export type MessageType = keyof typeof schemas;
+export type HandshakeType = keyof typeof handshakeSchemas;
+export type SessionType = keyof typeof sessionSchemas;
+export type MessageType = HandshakeType | SessionType;
 
-export interface Hello {
-  t: 'hello' | 'hello-ack';
+interface ChainClaim {
   version: number;
   chainId: string;
   tip: string;
@@ -113,8 +141,27 @@ export interface Hello {
   work: string;
 }
 
-export type Message =
+/** First contact; with `cookie` (echoed from our challenge) it proves the sender receives at its address. */
+export interface Hello extends ChainClaim {
+  t: 'hello';
+  /** The sender's challenge: a reply that echoes it proves the replier receives at the address the hello went to. */
+  nonce: string;
+  cookie?: string;
+  /** The token the sender wants in every session frame it receives from us. */
+  session?: string;
+}
+
+export type HandshakeMessage =
   | Hello
+  /** The answer to a hello from an unproven source: smaller than the hello, and all the state we keep is in the cookie. */
+  | { t: 'challenge'; cookie: string; echo?: string }
+  /** A tracker checks that a registered address receives: it sends this, the node's discovery echoes the token to it. */
+  | { t: 'probe'; token: string };
+
+export type SessionMessage =
+  | (ChainClaim & { t: 'hello-ack'; session: string })
+  /** Keepalive and tip announcement between proven peers. */
+  | (ChainClaim & { t: 'status' })
   | { t: 'inv'; blocks?: string[]; txs?: string[] }
   | { t: 'getheaders'; locator: string[]; limit?: number }
   | { t: 'headers'; headers: unknown[] }
@@ -123,32 +170,53 @@ export type Message =
   | { t: 'gettxs'; ids: string[] }
   | { t: 'txs'; txs: unknown[] }
   | { t: 'getpeers' }
-  /** A tracker checks that a registered address receives: it sends this, the node's discovery echoes the token to it. */
-  | { t: 'probe'; token: string }
   | { t: 'peers'; peers: Array<{ host: string; port: number }> };
 
+export type Message = HandshakeMessage | SessionMessage;
+
 const ajv = new Ajv({ strict: false, allErrors: false });
-const validators = new Map(Object.entries(schemas).map(([t, schema]) => [t, ajv.compile(schema)]));
+const handshakeValidators = new Map(Object.entries(handshakeSchemas).map(([t, schema]) => [t, ajv.compile(schema)]));
+const sessionValidators = new Map(Object.entries(sessionSchemas).map(([t, schema]) => [t, ajv.compile(schema)]));
 
 export class DecodeError extends Error {
   constructor(
-    readonly code: 'MSG_TOO_LARGE' | 'MSG_NOT_JSON' | 'MSG_UNKNOWN_TYPE' | 'MSG_INVALID',
+    readonly code: Extract<MessageRejectionCode, `MSG_${string}`>,
     message: string,
   ) {
     super(message);
   }
 }
 
-/** Bound, parse without prototype keys, validate with one compiled schema per type. */
-export function decodeMessage(bytes: Buffer): Message {
-  if (bytes.length > MAX_MESSAGE_BYTES)
-    throw new DecodeError('MSG_TOO_LARGE', `message of ${bytes.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
-  let value: unknown;
+/**
+ * A session frame is `0x01 | token (16 bytes) | JSON`; a handshake frame is the JSON alone
+ * (it starts with `{`). The token is the one the receiver gave the sender, so a frame with the
+ * right token proves its sender got the receiver's earlier message: a spoofed source address
+ * cannot produce one, and is dropped before anything is parsed.
+ */
+export const SESSION_FRAME = 0x01;
+const SESSION_HEADER = 1 + TOKEN_BYTES;
+
+export type Frame = { kind: 'handshake'; body: Buffer } | { kind: 'session'; token: Buffer; body: Buffer } | { kind: 'unknown' };
+
+export function readFrame(bytes: Buffer): Frame {
+  if (bytes.length > SESSION_HEADER && bytes[0] === SESSION_FRAME)
+    return { kind: 'session', token: bytes.subarray(1, SESSION_HEADER), body: bytes.subarray(SESSION_HEADER) };
+  if (bytes.length > 0 && bytes[0] === 0x7b) return { kind: 'handshake', body: bytes };
+  return { kind: 'unknown' };
+}
+
+function parse(body: Buffer): unknown {
+  if (body.length > MAX_MESSAGE_BYTES)
+    throw new DecodeError('MSG_TOO_LARGE', `message of ${body.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
   try {
-    value = secureJson.parse(bytes.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'error' });
-  } catch {
+    return parseUntrustedJson(body);
+  } catch (err) {
+    if (err instanceof UntrustedJsonError && err.code === 'JSON_TOO_DEEP') throw new DecodeError('MSG_TOO_DEEP', err.message);
     throw new DecodeError('MSG_NOT_JSON', 'message is not valid JSON');
   }
+}
+
+function check<T>(value: unknown, validators: Map<string, ReturnType<typeof ajv.compile>>): T {
   const type = (value as { t?: unknown } | null)?.t;
   const validate = typeof type === 'string' ? validators.get(type) : undefined;
   if (!validate) throw new DecodeError('MSG_UNKNOWN_TYPE', `unknown message type ${JSON.stringify(type)?.slice(0, 40)}`);
@@ -156,9 +224,47 @@ export function decodeMessage(bytes: Buffer): Message {
     const e = validate.errors![0]!;
     throw new DecodeError('MSG_INVALID', `${String(type)} ${e.instancePath} ${e.message ?? 'is invalid'}`);
   }
-  return value as Message;
+  return value as T;
 }
 
-export function encodeMessage(message: Message): Buffer {
+/** Bound, parse (depth-bounded, without prototype keys), validate with one compiled schema per type. */
+export function decodeHandshake(body: Buffer): HandshakeMessage {
+  return check<HandshakeMessage>(parse(body), handshakeValidators);
+}
+
+export function decodeSession(body: Buffer): SessionMessage {
+  return check<SessionMessage>(parse(body), sessionValidators);
+}
+
+/** Either kind, for tools that look at whole frames (the faults plugin's hooks, tests). */
+export function decodeMessage(bytes: Buffer): Message {
+  const frame = readFrame(bytes);
+  if (frame.kind === 'handshake') return decodeHandshake(frame.body);
+  if (frame.kind === 'session') return decodeSession(frame.body);
+  throw new DecodeError('MSG_NOT_JSON', 'not a cairn frame');
+}
+
+export function encodeHandshake(message: HandshakeMessage): Buffer {
   return Buffer.from(JSON.stringify(message), 'utf8');
+}
+
+/** A session frame around JSON bytes (or a message): `token` is the one the receiver gave us. */
+export function encodeSession(token: Buffer, message: SessionMessage | Uint8Array): Buffer {
+  const body = message instanceof Uint8Array ? message : Buffer.from(JSON.stringify(message), 'utf8');
+  const out = Buffer.allocUnsafe(SESSION_HEADER + body.length);
+  out[0] = SESSION_FRAME;
+  token.copy(out, 1);
+  out.set(body, SESSION_HEADER);
+  return out;
+}
+
+/** Re-frames a decoded frame's message the way it came (the faults plugin rewrites messages in flight). */
+export function reframe(original: Buffer, message: Message): Buffer {
+  const frame = readFrame(original);
+  if (frame.kind === 'session') return encodeSession(Buffer.from(frame.token), message as SessionMessage);
+  return encodeHandshake(message as HandshakeMessage);
+}
+
+export function isHandshakeType(t: string): t is HandshakeType {
+  return t in handshakeSchemas;
 }

@@ -1,72 +1,85 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inject, injectable } from 'tsyringe';
 import type { Block } from '../block.js';
 import type { ChainEngine } from '../chain.js';
 import type { NodeConfig } from '../config.js';
-import { BlockRejection, TxRejection } from '../errors.js';
+import { CairnError, StoreError } from '../errors.js';
 import type { BlockEvent, NodeEvents } from '../events.js';
 import type { Mempool } from '../mempool.js';
 import { assertWired } from '../plugin.js';
 import type { Clock, Discovery, PeerAddress, Service, Store, Transport } from '../services.js';
 import { CHAIN, CLOCK, CONFIG, DISCOVERY, EVENTS, LOGGER, MEMPOOL, STORE, TRANSPORT } from '../tokens.js';
 import type { Tx } from '../tx.js';
-import { ChainStore } from '../chain-store.js';
-import { forkHeight } from './locator.js';
-import {
-  DecodeError,
-  decodeMessage,
-  encodeMessage,
-  MAX_BLOCKS_PER_PAGE,
-  MAX_INV,
-  MAX_PEERS_SHARED,
-  PROTOCOL_VERSION,
-  type Hello,
-  type Message,
-} from './messages.js';
-import { DEFAULT_PEER_BOOK, PeerBook, peerKey, penaltyFor, type PeerState } from './peer-book.js';
+import { rowOf } from '../verdicts.js';
+import { AddressBook, peerKey } from './address-book.js';
+import { newEdgeCounters, type EdgeCounters } from './edge-counters.js';
+import { Handshake } from './handshake.js';
+import { HandshakeKeys } from './handshake-keys.js';
+import { DecodeError, decodeSession, encodeSession, MAX_INV, PROTOCOL_VERSION, readFrame, type SessionMessage } from './messages.js';
+import { DEFAULT_PEER_BOOK, PeerBook, type PeerState } from './peer-book.js';
+import { SESSION_HANDLERS, type NetContext } from './session-handlers.js';
 import { SyncManager } from './sync.js';
 
 /** Blocks up to this size are pushed whole to peers (one hop saved); larger ones are announced. */
 const PUSH_BLOCK_BYTES = 48 * 1024;
-const PAGE_BYTES = 4 * 1024 * 1024;
-const HELLO_EVERY_MS = 5000;
+const STATUS_EVERY_MS = 5000;
 const PEER_SILENT_MS = 30_000;
 const TX_FLUSH_MS = 20;
 const PEER_EXCHANGE_MS = 30_000;
-/** `encodeMessage` writes `t` first: a probe is recognised by its first bytes before any parsing. */
-const PROBE_PREFIX = Buffer.from('{"t":"probe"');
-const PROBE_MAX_BYTES = 128;
+/** Exchanged (hearsay) addresses are dialled at most this often, so a peer's list cannot make us greet strangers in bulk. */
+const EXCHANGE_DIAL_EVERY_MS = 1000;
+const MAX_BLOCK_SOURCES = 1024;
+/** Codes that only mean "already have it": normal gossip, counted nowhere. */
+const DUPLICATES = new Set(['TX_KNOWN', 'TX_ALREADY_IN_CHAIN', 'BLOCK_KNOWN']);
 
 export interface NetworkStats {
-  peers: Array<{ peer: string; ready: boolean; height: number; score: number; rejections: Record<string, number> }>;
+  peers: Array<{
+    peer: string;
+    ready: boolean;
+    origin: 'outbound' | 'inbound';
+    height: number;
+    score: number;
+    rejections: Record<string, number>;
+  }>;
   /** Banned peers, with what each was counted for before the ban (its record is gone). */
   banned: Array<{ peer: string; until: number; reason: string; rejections: Record<string, number> }>;
   rejections: Record<string, number>;
+  /** What the edge turned away before it was any peer's business. */
+  edge: EdgeCounters;
+  addresses: { discovery: number; exchange: number };
+  /** The transport's own counters (datagrams malformed, rate-limited, dropped...). */
+  transport: Readonly<Record<string, number>>;
   syncing: boolean;
 }
 
 /**
- * The gossip protocol: handshake, announcements, fetch on demand, headers-first sync, peer
- * exchange and peer scoring. Every inbound message is bounded, parsed and schema-checked
- * before use; every verdict on it is accept, ignore or reject, and rejects cost the sender.
+ * The gossip protocol: the proof-of-address handshake, announcements, fetch on demand,
+ * headers-first sync, peer exchange and peer scoring. Every inbound frame is bounded, its
+ * session checked before it is parsed, then schema-checked; every verdict on it comes from
+ * the verdict table, and whatever judging throws becomes a coded rejection of the input.
  */
 @injectable()
 export class Network implements Service {
   readonly book: PeerBook;
+  readonly addresses: AddressBook;
   readonly sync: SyncManager;
-  private readonly cs: ChainStore;
+  private readonly handshake: Handshake;
+  private readonly counters = newEdgeCounters();
   private readonly rejections: Record<string, number> = {};
+  private readonly ctx: NetContext;
   private txOutbox: Array<{ tx: Tx; from?: string }> = [];
   private txFlush?: NodeJS.Timeout;
   private timer?: NodeJS.Timeout;
   private lastExchange = 0;
+  private lastExchangeDial = 0;
   private announceScheduled = false;
   private lastAnnounced = '';
-  private blockSource = new Map<string, string>();
+  private readonly blockSource = new Map<string, string>();
   private running = false;
-  private readonly onBlock = (e: BlockEvent) => this.scheduleAnnounce(e);
+  private readonly onBlock = () => this.scheduleAnnounce();
   private readonly onTx = (e: { id: string; tx: Tx; source?: string }) => this.queueTx(e.tx, e.source);
-  private readonly onPeers = (peers: PeerAddress[]) => this.greet(peers);
+  private readonly onPeers = () => this.refreshDiscovered();
 
   constructor(
     @inject(TRANSPORT) private readonly transport: Transport,
@@ -80,15 +93,36 @@ export class Network implements Service {
     @inject(LOGGER) private readonly log: Logger,
   ) {
     assertWired('Network', { transport, discovery, chain, mempool, store, events, clock, config, log });
-    this.cs = new ChainStore(store);
     this.book = new PeerBook(clock, { ...DEFAULT_PEER_BOOK, banMs: config.banMs });
+    this.addresses = new AddressBook(clock);
     this.sync = new SyncManager(
-      { send: (p, m) => this.send(p, m), blame: (p, c, v, m) => this.blame(p, c, v, m), readyPeers: () => this.book.ready() },
+      { send: (p, m) => this.send(p, m), blame: (p, c, m) => this.blame(p, c, m), readyPeers: () => this.book.ready() },
       chain,
       clock,
       events,
       log,
     );
+    this.handshake = new Handshake(new HandshakeKeys(clock), this.book, this.addresses, transport, discovery, clock, this.counters, log, {
+      chainClaim: () => this.claim(),
+      onClaim: (peer, claim) => this.onClaim(peer, claim),
+      isSelf: (a) => this.isSelf(a),
+    });
+    this.ctx = {
+      chain,
+      mempool,
+      book: this.book,
+      addresses: this.addresses,
+      sync: this.sync,
+      clock,
+      counters: this.counters,
+      log,
+      send: (p, m) => this.send(p, m),
+      blame: (p, c, m) => this.blame(p, c, m),
+      judge: (p, err, what) => this.judge(p, err, what),
+      onClaim: (p, c) => this.onClaim(p, c),
+      self: () => this.transport.address,
+      noteBlockSource: (hash, p) => this.noteBlockSource(hash, p),
+    };
   }
 
   start(): void {
@@ -98,7 +132,7 @@ export class Network implements Service {
     this.events.on('block', this.onBlock);
     this.events.on('tx', this.onTx);
     this.discovery.onChange(this.onPeers);
-    this.greet(this.discovery.peers());
+    this.refreshDiscovered();
     this.timer = setInterval(() => this.tick(), 500);
     this.timer.unref();
   }
@@ -115,13 +149,30 @@ export class Network implements Service {
 
   stats(): NetworkStats {
     return {
-      peers: this.book
-        .all()
-        .map((p) => ({ peer: p.key, ready: p.ready, height: p.height, score: Math.round(p.score), rejections: { ...p.rejections } })),
+      peers: this.book.all().map((p) => ({
+        peer: p.key,
+        ready: p.ready,
+        origin: p.origin,
+        height: p.height,
+        score: Math.round(p.score),
+        rejections: { ...p.rejections },
+      })),
       banned: this.book.bans(),
       rejections: { ...this.rejections },
+      edge: { ...this.counters },
+      addresses: this.addresses.size,
+      transport: this.transport.stats?.() ?? {},
       syncing: this.sync.active,
     };
+  }
+
+  /** Sends JSON bytes (possibly not a valid message: the faults plugin) to a peer in its session frame. */
+  sendRaw(peer: PeerState, body: Uint8Array): void {
+    if (peer.present) this.transport.send(peer.address, encodeSession(peer.present, body));
+  }
+
+  send(peer: PeerState, message: SessionMessage): void {
+    if (peer.present) this.transport.send(peer.address, encodeSession(peer.present, message));
   }
 
   private isSelf(a: PeerAddress): boolean {
@@ -129,245 +180,151 @@ export class Network implements Service {
     return a.port === self.port && (a.host === self.host || a.host === '127.0.0.1' || a.host === 'localhost');
   }
 
-  private greet(peers: readonly PeerAddress[]): void {
-    if (!this.running) return;
-    for (const address of peers) {
-      if (this.isSelf(address)) continue;
-      const peer = this.book.ensure(address);
-      if (peer && !peer.ready) this.sendHello(peer, 'hello');
-    }
-  }
-
-  private hello(t: Hello['t']): Hello {
+  private claim(): { version: number; chainId: string; tip: string; height: number; work: string } {
     const tip = this.chain.tip();
-    return {
-      t,
-      version: PROTOCOL_VERSION,
-      chainId: this.chain.chainId,
-      tip: tip.hash,
-      height: tip.height,
-      work: tip.totalWork.toString(16),
-    };
+    return { version: PROTOCOL_VERSION, chainId: this.chain.chainId, tip: tip.hash, height: tip.height, work: tip.totalWork.toString(16) };
   }
 
-  private sendHello(peer: PeerState, t: Hello['t']): void {
-    peer.lastHelloSent = this.clock.now();
-    this.send(peer, this.hello(t));
+  private refreshDiscovered(): void {
+    if (!this.running) return;
+    this.addresses.setDiscovered(this.discovery.peers().filter((a) => !this.isSelf(a)));
+    this.dial();
   }
 
-  send(peer: PeerState, message: Message): void {
-    this.transport.send(peer.address, encodeMessage(message));
+  /** A proven peer's chain claim. False (and the peer blamed) when it is for another chain or version. */
+  private onClaim(peer: PeerState, claim: { version: number; chainId: string; tip: string; height: number; work: string }): boolean {
+    if (claim.chainId !== this.chain.chainId || claim.version !== PROTOCOL_VERSION) {
+      const what = claim.chainId !== this.chain.chainId ? `chain ${claim.chainId.slice(0, 12)}` : `protocol version ${claim.version}`;
+      this.blame(peer, 'WRONG_CHAIN', `its hello is for ${what}`);
+      return false;
+    }
+    const wasReady = peer.ready;
+    peer.height = claim.height;
+    peer.tip = claim.tip;
+    peer.work = BigInt('0x' + claim.work);
+    if (peer.present) peer.ready = true;
+    if (peer.ready && !wasReady) {
+      this.addresses.succeeded(peer.address);
+      this.log.info({ peer: peer.key, origin: peer.origin, height: claim.height }, 'peer ready');
+      // What waited here while we had no peers reached nobody: a new peer hears of it (it fetches what it lacks).
+      const waiting = this.mempool.ids().slice(0, MAX_INV);
+      if (waiting.length) this.send(peer, { t: 'inv', txs: waiting });
+    }
+    this.sync.consider(peer);
+    return true;
   }
 
-  private broadcast(message: Message, except?: string): void {
-    if (!this.book.ready().length) return;
-    const bytes = encodeMessage(message);
-    for (const peer of this.book.ready()) if (peer.key !== except) this.transport.send(peer.address, bytes);
+  private broadcast(message: SessionMessage, except?: string): void {
+    const peers = this.book.ready();
+    if (!peers.length) return;
+    const body = Buffer.from(JSON.stringify(message), 'utf8');
+    for (const peer of peers) if (peer.key !== except) this.sendRaw(peer, body);
   }
 
-  private count(code: string): void {
+  /** Counts a rejection and charges the peer the points its code has in the verdict table. */
+  blame(peer: PeerState, code: string, message: string): void {
+    if (DUPLICATES.has(code)) return;
+    const { row } = rowOf(code);
     this.rejections[code] = (this.rejections[code] ?? 0) + 1;
-  }
-
-  /** Counts a rejection, costs the peer its penalty, and bans it past the threshold. */
-  blame(peer: PeerState, code: string, verdict: 'reject' | 'ignore', message: string): void {
-    this.count(code);
     // Counted per peer even when free (an ignored future block): status shows who sent what.
     peer.rejections[code] = (peer.rejections[code] ?? 0) + 1;
-    this.events.emit('rejected', { kind: code.startsWith('TX') ? 'tx' : 'block', code, message, verdict, peer: peer.key });
-    const points = penaltyFor(code, verdict);
-    this.log.debug({ peer: peer.key, code, verdict, points }, message);
-    if (points === 0) return;
-    if (this.book.penalize(peer, code, points)) this.log.warn({ peer: peer.key, code }, `banned peer ${peer.key}: ${message}`);
+    this.events.emit('rejected', { kind: code.startsWith('TX') ? 'tx' : 'block', code, message, verdict: row.verdict, peer: peer.key });
+    this.log.debug({ peer: peer.key, code, verdict: row.verdict, points: row.points }, message);
+    if (row.verdict === 'ignore' || row.points === 0) return;
+    if (this.book.penalize(peer, code, row.points)) this.log.warn({ peer: peer.key, code }, `banned peer ${peer.key}: ${message}`);
+  }
+
+  /**
+   * The one place a failure of judging a peer's input lands: a coded rejection is charged by
+   * its code; our own store failing is ours, not the peer's; anything else means the input
+   * was malformed in a way no check foresaw, and costs the sender as such (logged once, at warn).
+   */
+  private judge(peer: PeerState, err: unknown, what: string): void {
+    if (err instanceof StoreError) {
+      if (this.running) this.log.warn({ peer: peer.key, type: what, code: err.code }, err.message);
+      return;
+    }
+    if (err instanceof CairnError) return this.blame(peer, err.code, err.message);
+    if (err instanceof DecodeError) return this.blame(peer, err.code, err.message);
+    const reason = err instanceof Error ? err.message : String(err);
+    this.log.warn({ peer: peer.key, type: what, err: reason }, 'judging a message threw; rejected as malformed');
+    this.blame(peer, 'INPUT_MALFORMED', `${what} could not be judged: ${reason.slice(0, 200)}`);
   }
 
   private receive(from: PeerAddress, bytes: Buffer): void {
     if (!this.running) return;
-    const key = peerKey(from);
-    if (this.isProbe(from, bytes)) return;
-    if (this.book.isBanned(key)) return;
-    const peer = this.book.ensure(from);
-    if (!peer) return;
-    if (!this.book.admit(peer)) {
-      this.blame(peer, 'FLOOD', 'reject', 'sends faster than its allowance');
+    const frame = readFrame(bytes);
+    if (frame.kind === 'unknown') {
+      this.counters.unframed++;
       return;
     }
-    let message: Message;
-    try {
-      message = decodeMessage(bytes);
-    } catch (err) {
-      if (err instanceof DecodeError) this.blame(peer, err.code, 'reject', err.message);
+    if (frame.kind === 'handshake') {
+      try {
+        this.handshake.receive(from, frame.body);
+      } catch (err) {
+        // The source is unproven: nothing is charged, only counted and logged.
+        this.counters.badHandshakes++;
+        this.log.warn({ from: peerKey(from), err: (err as Error)?.message ?? String(err) }, 'a handshake frame could not be judged');
+      }
       return;
+    }
+    const peer = this.book.get(from);
+    if (!peer || !timingSafeEqual(frame.token, peer.expect)) return this.handshake.lostSession(from, bytes.length);
+    if (!this.book.admit(peer)) return this.blame(peer, 'FLOOD', 'sends faster than its allowance');
+    let message: SessionMessage;
+    try {
+      message = decodeSession(frame.body);
+    } catch (err) {
+      return this.judge(peer, err, 'decode');
     }
     peer.lastHeard = this.clock.now();
+    if (!peer.ready && message.t !== 'hello-ack' && message.t !== 'status') return; // its claim first
+    this.dispatch(peer, message);
+  }
+
+  private dispatch(peer: PeerState, message: SessionMessage): void {
     try {
-      this.handle(peer, message);
+      const handler = SESSION_HANDLERS[message.t] as (ctx: NetContext, peer: PeerState, m: SessionMessage) => void | Promise<void>;
+      const work = handler(this.ctx, peer, message);
+      if (work) work.catch((err: unknown) => this.judge(peer, err, message.t));
     } catch (err) {
-      // A handler bug must not take the node down; it is logged loudly instead.
-      this.log.error({ peer: key, type: message.t, err: (err as Error).message }, 'message handler failed');
+      this.judge(peer, err, message.t);
     }
   }
 
-  /**
-   * A tracker's reachability probe comes from an address that is no peer: it is handed to
-   * discovery before the peer book sees it, so it neither creates a peer record nor gets an answer.
-   */
-  private isProbe(from: PeerAddress, bytes: Buffer): boolean {
-    if (bytes.length > PROBE_MAX_BYTES || !bytes.subarray(0, PROBE_PREFIX.length).equals(PROBE_PREFIX)) return false;
-    let message: Message;
-    try {
-      message = decodeMessage(bytes);
-    } catch {
-      return true;
-    }
-    if (message.t === 'probe') this.discovery.probed?.(message.token, from);
-    return true;
+  private noteBlockSource(hash: string, peer: PeerState): void {
+    if (this.blockSource.size >= MAX_BLOCK_SOURCES) this.blockSource.delete(this.blockSource.keys().next().value!);
+    this.blockSource.set(hash, peer.key);
   }
 
-  /** Async handlers run detached; a failure is logged loudly, never an unhandled rejection that ends the node. */
-  private detach(type: string, peer: string | undefined, work: Promise<void>): void {
-    work.catch((err: unknown) => this.log.error({ peer, type, err: (err as Error)?.message ?? String(err) }, 'message handler failed'));
-  }
-
-  private handle(peer: PeerState, m: Message): void {
-    if (m.t === 'hello' || m.t === 'hello-ack') return this.onHello(peer, m);
-    if (!peer.ready) {
-      // Anything before a hello: introduce ourselves so the peer can answer properly.
-      if (this.clock.now() - peer.lastHelloSent > 1000) this.sendHello(peer, 'hello');
-      return;
-    }
-    switch (m.t) {
-      case 'inv':
-        return this.onInv(peer, m.blocks ?? [], m.txs ?? []);
-      case 'getheaders':
-        return this.onGetHeaders(peer, m.locator, m.limit ?? 2000);
-      case 'headers':
-        return this.sync.onHeaders(peer, m.headers);
-      case 'getblocks':
-        return this.detach(m.t, peer.key, this.onGetBlocks(peer, m.hashes, m.req));
-      case 'blocks':
-        if (m.req !== undefined) return this.sync.onBlocks(peer, m.req, m.blocks, m.missing);
-        return this.detach(m.t, peer.key, this.onPushedBlocks(peer, m.blocks));
-      case 'gettxs':
-        return this.send(peer, { t: 'txs', txs: m.ids.map((id) => this.mempool.get(id)).filter((tx): tx is Tx => tx !== undefined) });
-      case 'txs':
-        return this.detach(m.t, peer.key, this.onTxs(peer, m.txs));
-      case 'getpeers':
-        return this.send(peer, { t: 'peers', peers: this.shareablePeers() });
-      case 'peers':
-        return this.onPeerList(m.peers);
-      case 'probe':
-        return; // handled before the peer book, in isProbe
-    }
-  }
-
-  private onHello(peer: PeerState, m: Hello): void {
-    if (m.chainId !== this.chain.chainId || m.version !== PROTOCOL_VERSION) {
-      const what = m.chainId !== this.chain.chainId ? `chain ${m.chainId.slice(0, 12)}` : `protocol version ${m.version}`;
-      this.blame(peer, 'WRONG_CHAIN', 'reject', `its hello is for ${what}`);
-      return;
-    }
-    const wasReady = peer.ready;
-    peer.ready = true;
-    peer.height = m.height;
-    peer.tip = m.tip;
-    peer.work = BigInt('0x' + m.work);
-    // Answer a hello, and re-introduce ourselves to a peer that does not know us yet.
-    if (m.t === 'hello' && this.clock.now() - peer.lastHelloSent > 250) this.sendHello(peer, 'hello-ack');
-    if (!wasReady) this.log.info({ peer: peer.key, height: m.height }, 'peer ready');
-    this.sync.consider(peer);
-  }
-
-  private onInv(peer: PeerState, blocks: string[], txs: string[]): void {
-    const unknownBlocks = blocks.filter((h) => !this.chain.tree.has(h));
-    if (unknownBlocks.length) this.send(peer, { t: 'getblocks', hashes: unknownBlocks.slice(0, MAX_BLOCKS_PER_PAGE) });
-    const unknownTxs = txs.filter((id) => !this.mempool.has(id));
-    if (unknownTxs.length) this.send(peer, { t: 'gettxs', ids: unknownTxs });
-  }
-
-  private onGetHeaders(peer: PeerState, locator: string[], limit: number): void {
-    const tree = this.chain.tree;
-    const from = forkHeight(tree, locator);
-    const headers = [];
-    for (let h = from + 1; h <= tree.height() && headers.length < limit; h++) headers.push(tree.get(tree.hashAt(h)!)!.header);
-    this.send(peer, { t: 'headers', headers });
-  }
-
-  private async onGetBlocks(peer: PeerState, hashes: string[], req?: number): Promise<void> {
-    const blocks: Block[] = [];
-    let bytes = 0;
-    let i = 0;
-    for (; i < hashes.length && bytes < PAGE_BYTES; i++) {
-      const block = this.chain.tree.has(hashes[i]!) ? await this.cs.block(hashes[i]!) : undefined;
-      if (!block) continue;
-      blocks.push(block);
-      bytes += JSON.stringify(block).length;
-    }
-    const missing = hashes.slice(i);
-    this.send(peer, { t: 'blocks', blocks, ...(missing.length ? { missing } : {}), ...(req !== undefined ? { req } : {}) });
-  }
-
-  private async onPushedBlocks(peer: PeerState, blocks: unknown[]): Promise<void> {
-    for (const raw of blocks) {
-      try {
-        const outcome = await this.chain.submitBlock(raw);
-        this.blockSource.set(outcome.hash, peer.key);
-        if (outcome.status === 'orphan') {
-          // We miss its ancestors: catch up from the peer that has them.
-          peer.height = Math.max(peer.height, outcome.height);
-          peer.work = peer.work > this.chain.tip().totalWork ? peer.work : this.chain.tip().totalWork + 1n;
-          this.sync.consider(peer);
-        }
-      } catch (err) {
-        if (err instanceof BlockRejection) this.blame(peer, err.code, err.verdict, err.message);
-        else throw err;
+  /** Greets addresses whose turn has come, while outbound slots are free. */
+  private dial(): void {
+    const now = this.clock.now();
+    let outbound = this.book.all().filter((p) => p.origin === 'outbound').length;
+    for (const entry of this.addresses.due()) {
+      if (outbound >= this.book.options.maxOutbound) break;
+      if (this.book.get(entry.address) || this.book.isBanned(entry.key) || this.isSelf(entry.address)) continue;
+      if (entry.source === 'exchange') {
+        if (now - this.lastExchangeDial < EXCHANGE_DIAL_EVERY_MS) continue;
+        this.lastExchangeDial = now;
       }
+      this.addresses.attempted(entry.address);
+      this.handshake.greet(entry.address);
+      outbound++;
     }
   }
 
-  private async onTxs(peer: PeerState, txs: unknown[]): Promise<void> {
-    // Each is judged in order as `add` is called; their store writes then share one batch.
-    await Promise.all(
-      txs.map(async (raw) => {
-        if (this.mempool.holdsCopyOf(raw)) return; // a relayed copy: the commonest case, kept free of exceptions
-        try {
-          await this.mempool.add(raw, peer.key);
-        } catch (err) {
-          if (err instanceof TxRejection) {
-            if (err.verdict === 'ignore' && (err.code === 'TX_KNOWN' || err.code === 'TX_ALREADY_IN_CHAIN')) return;
-            this.blame(peer, err.code, err.verdict, err.message);
-          } else throw err;
-        }
-      }),
-    );
-  }
-
-  private onPeerList(peers: Array<{ host: string; port: number }>): void {
-    const fresh = peers.filter((p) => !this.isSelf(p) && !this.book.get(p) && !this.book.isBanned(peerKey(p)));
-    if (!fresh.length) return;
-    (this.discovery as Discovery & { addPeers?(p: PeerAddress[]): void }).addPeers?.(fresh);
-    this.greet(fresh);
-  }
-
-  private shareablePeers(): PeerAddress[] {
-    return this.book
-      .ready()
-      .slice(0, MAX_PEERS_SHARED - 1)
-      .map((p) => p.address)
-      .concat([this.transport.address]);
-  }
-
-  private scheduleAnnounce(e: BlockEvent): void {
+  private scheduleAnnounce(): void {
     if (this.announceScheduled) return;
     this.announceScheduled = true;
     // A burst of connected blocks (a sync page, a reorg) is announced once, by its tip.
     setImmediate(() => {
       this.announceScheduled = false;
-      this.detach('announce', undefined, this.announceTip(e));
+      this.announceTip().catch((err: unknown) => this.log.warn({ err: (err as Error)?.message }, 'announcing the tip failed'));
     });
   }
 
-  private async announceTip(_e: BlockEvent): Promise<void> {
+  private async announceTip(): Promise<void> {
     const tip = this.chain.tip();
     // Every peer of this chain has its genesis, and the genesis carries no proof of work: pushed,
     // it fails the seal check and gets this node banned by a fresh peer. A sync in progress does
@@ -409,15 +366,18 @@ export class Network implements Service {
   private tick(): void {
     const now = this.clock.now();
     for (const peer of this.book.all()) {
-      if (peer.ready && now - peer.lastHeard > PEER_SILENT_MS) {
-        peer.ready = false;
-        this.log.info({ peer: peer.key }, 'peer silent');
-      }
-      if (now - peer.lastHelloSent > HELLO_EVERY_MS) this.sendHello(peer, 'hello');
-      // Long silent and no longer offered by discovery: forget it.
-      if (!peer.ready && now - peer.lastHeard > 10 * PEER_SILENT_MS && !this.discovery.peers().some((a) => peerKey(a) === peer.key))
+      if (now - peer.lastHeard > PEER_SILENT_MS) {
+        // Silent: its slot goes back; discovery's addresses are dialled again on their schedule.
         this.book.remove(peer.key);
+        this.log.info({ peer: peer.key }, 'peer silent');
+        continue;
+      }
+      if (peer.ready && now - peer.lastStatusSent > STATUS_EVERY_MS) {
+        peer.lastStatusSent = now;
+        this.send(peer, { t: 'status', ...this.claim() });
+      }
     }
+    this.dial();
     if (now - this.lastExchange > PEER_EXCHANGE_MS) {
       this.lastExchange = now;
       const ready = this.book.ready();
@@ -431,6 +391,8 @@ export class Network implements Service {
         .reduce<PeerState | undefined>((b, p) => (!b || p.work > b.work ? p : b), undefined);
       if (best) this.sync.consider(best);
     }
-    if (this.chain.tip().hash !== this.lastAnnounced) this.detach('announce', undefined, this.announceTip({} as BlockEvent));
+    if (this.chain.tip().hash !== this.lastAnnounced) this.scheduleAnnounce();
   }
 }
+
+export type { BlockEvent };

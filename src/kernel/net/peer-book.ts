@@ -1,21 +1,38 @@
 import type { Clock, PeerAddress } from '../services.js';
+import { netGroup } from './net-group.js';
+import { newSessionToken } from './handshake-keys.js';
+import { peerKey } from './address-book.js';
 
-export const peerKey = (a: PeerAddress): string => `${a.host}:${a.port}`;
+export { peerKey };
+
+/** Who started the session: outbound peers (we dialled them, or discovery introduced them) have their own slots. */
+export type PeerOrigin = 'outbound' | 'inbound';
 
 export interface PeerState {
   readonly key: string;
   readonly address: PeerAddress;
-  /** A peer is ready once its hello for our chain and protocol version arrived. */
+  readonly origin: PeerOrigin;
+  readonly since: number;
+  /** What the peer must put in every session frame it sends us. */
+  readonly expect: Buffer;
+  /** What we put in every session frame to the peer; known once it answered our proof. */
+  present?: Buffer;
+  /** Proven both ways and on our chain and protocol version. */
   ready: boolean;
   height: number;
   tip: string;
   work: bigint;
   lastHeard: number;
-  lastHelloSent: number;
+  lastStatusSent: number;
+  /** Last time we re-sent our hello because the peer seemed to have lost the session. */
+  lastRehello: number;
   score: number;
   /** Token bucket for inbound messages. */
   tokens: number;
   tokensAt: number;
+  /** Byte budget for what we serve it (blocks, headers, transactions). */
+  serveBytes: number;
+  serveAt: number;
   rejections: Record<string, number>;
 }
 
@@ -27,18 +44,44 @@ export interface PeerBookOptions {
   /** Sustained inbound messages per second allowed per peer, and the burst above it. */
   ratePerSecond: number;
   burst: number;
-  maxPeers: number;
+  /** Sessions we started or discovery introduced, and sessions others started. */
+  maxOutbound: number;
+  maxInbound: number;
+  /** Bytes per second we serve one peer, and the burst. */
+  serveBytesPerSecond: number;
+  serveBurstBytes: number;
+  /** Bans remembered at once; the oldest is forgotten first. */
+  maxBans: number;
 }
 
-export const DEFAULT_PEER_BOOK: PeerBookOptions = { banMs: 10 * 60_000, banScore: 100, ratePerSecond: 2000, burst: 4000, maxPeers: 512 };
+export const DEFAULT_PEER_BOOK: PeerBookOptions = {
+  banMs: 10 * 60_000,
+  banScore: 100,
+  ratePerSecond: 2000,
+  burst: 4000,
+  maxOutbound: 32,
+  maxInbound: 64,
+  serveBytesPerSecond: 16 * 1024 * 1024,
+  serveBurstBytes: 32 * 1024 * 1024,
+  maxBans: 4096,
+};
+
+export interface BanRecord {
+  until: number;
+  reason: string;
+  rejections: Record<string, number>;
+}
 
 /**
- * What we know of each peer: readiness, claimed tip, misbehaviour score, bans. Scores decay
- * slowly so an honest peer that once relayed a stale transaction is never banned for it.
+ * Proven peers only: a record exists once a source has echoed our cookie, so no flood of
+ * spoofed or one-shot sources can fill it. Slots are split by origin, so sources that dial
+ * us can never take the places of the peers we chose (or discovery introduced); a full
+ * inbound side evicts from the network group that holds most of it. Scores decay slowly so
+ * an honest peer that once relayed a stale transaction is never banned for it.
  */
 export class PeerBook {
   private readonly peers = new Map<string, PeerState>();
-  private readonly banned = new Map<string, { until: number; reason: string; rejections: Record<string, number> }>();
+  private readonly banned = new Map<string, BanRecord>();
 
   constructor(
     private readonly clock: Clock,
@@ -49,31 +92,68 @@ export class PeerBook {
     return this.peers.get(peerKey(address));
   }
 
-  /** The peer's record, created if there is room; undefined for a banned or surplus peer. */
-  ensure(address: PeerAddress): PeerState | undefined {
+  byKey(key: string): PeerState | undefined {
+    return this.peers.get(key);
+  }
+
+  /**
+   * A session for a source that just proved its address, made if it may have a slot;
+   * undefined when banned or when no slot can be had.
+   */
+  open(address: PeerAddress, origin: PeerOrigin): PeerState | undefined {
     const key = peerKey(address);
     if (this.isBanned(key)) return undefined;
-    let peer = this.peers.get(key);
-    if (!peer) {
-      if (this.peers.size >= this.options.maxPeers) return undefined;
-      const now = this.clock.now();
-      peer = {
-        key,
-        address: { host: address.host, port: address.port },
-        ready: false,
-        height: 0,
-        tip: '',
-        work: 0n,
-        lastHeard: 0,
-        lastHelloSent: 0,
-        score: 0,
-        tokens: this.options.burst,
-        tokensAt: now,
-        rejections: {},
-      };
-      this.peers.set(key, peer);
-    }
+    const existing = this.peers.get(key);
+    if (existing) return existing;
+    if (!this.makeRoom(origin, address)) return undefined;
+    const now = this.clock.now();
+    const peer: PeerState = {
+      key,
+      address: { host: address.host, port: address.port },
+      origin,
+      since: now,
+      expect: newSessionToken(),
+      ready: false,
+      height: 0,
+      tip: '',
+      work: 0n,
+      lastHeard: now,
+      lastStatusSent: 0,
+      lastRehello: 0,
+      score: 0,
+      tokens: this.options.burst,
+      tokensAt: now,
+      serveBytes: this.options.serveBurstBytes,
+      serveAt: now,
+      rejections: {},
+    };
+    this.peers.set(key, peer);
     return peer;
+  }
+
+  private count(origin: PeerOrigin): number {
+    let n = 0;
+    for (const p of this.peers.values()) if (p.origin === origin) n++;
+    return n;
+  }
+
+  private makeRoom(origin: PeerOrigin, address: PeerAddress): boolean {
+    if (origin === 'outbound') return this.count('outbound') < this.options.maxOutbound;
+    if (this.count('inbound') < this.options.maxInbound) return true;
+    // Full: the youngest session of the group holding most inbound slots gives way, unless
+    // the newcomer belongs to that group itself (then one operator is refilling its share).
+    const groups = new Map<string, PeerState[]>();
+    for (const p of this.peers.values()) {
+      if (p.origin !== 'inbound') continue;
+      const g = netGroup(p.address.host);
+      groups.set(g, [...(groups.get(g) ?? []), p]);
+    }
+    let largest: PeerState[] = [];
+    for (const list of groups.values()) if (list.length > largest.length) largest = list;
+    if (largest.length <= 1 || netGroup(largest[0]!.address.host) === netGroup(address.host)) return false;
+    const youngest = largest.reduce((a, b) => (b.since > a.since ? b : a));
+    this.remove(youngest.key);
+    return true;
   }
 
   all(): PeerState[] {
@@ -85,6 +165,8 @@ export class PeerBook {
   }
 
   remove(key: string): void {
+    const peer = this.peers.get(key);
+    if (peer) peer.ready = false; // holders of the old record (sync pages) see it is gone
     this.peers.delete(key);
   }
 
@@ -98,7 +180,7 @@ export class PeerBook {
     return true;
   }
 
-  bans(): Array<{ peer: string; until: number; reason: string; rejections: Record<string, number> }> {
+  bans(): Array<{ peer: string } & BanRecord> {
     return [...this.banned].filter(([key]) => this.isBanned(key)).map(([peer, b]) => ({ peer, ...b, rejections: { ...b.rejections } }));
   }
 
@@ -106,9 +188,10 @@ export class PeerBook {
     const peer = this.peers.get(key);
     // The peer's own counters, not a copy: the rest of a message already in hand still counts.
     const rejections = peer?.rejections ?? this.banned.get(key)?.rejections ?? {};
+    this.banned.delete(key);
+    if (this.banned.size >= this.options.maxBans) this.banned.delete(this.banned.keys().next().value!);
     this.banned.set(key, { until: this.clock.now() + this.options.banMs, reason, rejections });
-    if (peer) peer.ready = false; // holders of the old record (sync pages) see it is gone
-    this.peers.delete(key);
+    this.remove(key);
   }
 
   /** Adds penalty points (the caller counts the rejection); returns true when the peer is now banned. */
@@ -135,49 +218,19 @@ export class PeerBook {
     peer.tokens -= 1;
     return true;
   }
-}
 
-/**
- * Penalty points per rejection code: one table, not `if`s spread around. Anything a correct
- * peer can send in a race (a transaction that conflicts with one we saw first, a stale block)
- * costs nothing or little; forgery costs a ban.
- */
-export function penaltyFor(code: string, verdict: 'reject' | 'ignore'): number {
-  if (verdict === 'ignore') return 0;
-  switch (code) {
-    case 'BLOCK_BAD_POW':
-    case 'BLOCK_BAD_TARGET':
-    case 'BLOCK_BAD_TX_ROOT':
-    case 'BLOCK_DUPLICATE_TX':
-    case 'BLOCK_MALFORMED':
-    case 'BLOCK_BAD_HEIGHT':
-    case 'BLOCK_BAD_VERSION':
-    case 'BLOCK_INVALID_ANCESTOR':
-    case 'BLOCK_BAD_TX':
-    case 'BLOCK_TOO_LARGE':
-    case 'HEADERS_INVALID':
-    case 'WRONG_CHAIN':
-      return 100;
-    case 'BLOCK_TIME_TOO_OLD':
-      return 50;
-    case 'TX_BAD_SIGNATURE':
-    case 'TX_MALFORMED':
-    case 'TX_TOO_LARGE':
-    case 'TX_UNKNOWN_APP':
-    case 'TX_UNKNOWN_TYPE':
-    case 'TX_BAD_PAYLOAD':
-      return 20;
-    case 'MSG_NOT_JSON':
-    case 'MSG_UNKNOWN_TYPE':
-    case 'MSG_INVALID':
-    case 'MSG_TOO_LARGE':
-      return 20;
-    case 'STALL':
-      return 10;
-    case 'FLOOD':
-      return 1;
-    default:
-      // App rules (a second ballot of one voter): an honest relay can lose that race.
-      return 2;
+  /** Bytes we may still serve this peer now (its budget refills with time). */
+  serveAllowance(peer: PeerState): number {
+    const now = this.clock.now();
+    peer.serveBytes = Math.min(
+      this.options.serveBurstBytes,
+      peer.serveBytes + ((now - peer.serveAt) / 1000) * this.options.serveBytesPerSecond,
+    );
+    peer.serveAt = now;
+    return Math.max(0, peer.serveBytes);
+  }
+
+  served(peer: PeerState, bytes: number): void {
+    peer.serveBytes -= bytes;
   }
 }

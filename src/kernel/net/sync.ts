@@ -5,12 +5,12 @@ import type { NodeEvents } from '../events.js';
 import type { Clock } from '../services.js';
 import { checkHeaderRun, hashIfHeader, type CheckedHeader, type KnownHeader } from './header-chain.js';
 import { blockLocator } from './locator.js';
-import { MAX_HEADERS, type Message } from './messages.js';
+import { MAX_HEADERS, type SessionMessage } from './messages.js';
 import type { PeerState } from './peer-book.js';
 
 export interface SyncLink {
-  send(peer: PeerState, message: Message): void;
-  blame(peer: PeerState, code: string, verdict: 'reject' | 'ignore', message: string): void;
+  send(peer: PeerState, message: SessionMessage): void;
+  blame(peer: PeerState, code: string, message: string): void;
   readyPeers(): PeerState[];
 }
 
@@ -27,6 +27,7 @@ interface Page {
 export const PAGE_SIZE = 250;
 const MAX_PAGES_IN_FLIGHT = 4;
 export const STALL_MS = 4000;
+const ANCESTORS_EVERY_MS = 2000;
 
 /**
  * Headers-first catch-up: headers from one peer (checked for linkage, targets and seals
@@ -43,6 +44,7 @@ export class SyncManager {
   private pages: Page[] = [];
   private nextReq = 1;
   private draining = false;
+  private readonly ancestorsAskedAt = new WeakMap<PeerState, number>();
   target = 0;
 
   constructor(
@@ -73,6 +75,18 @@ export class SyncManager {
     this.askHeaders(peer, blockLocator(this.chain.tree));
   }
 
+  /**
+   * A peer sent a block whose parent we lack: ask its headers from our locator, whatever work
+   * it claims (an orphan proves nothing, so it raises no claim); at most once per
+   * `ANCESTORS_EVERY_MS` per peer, so orphans cannot make us ask without end.
+   */
+  askAncestors(peer: PeerState): void {
+    const now = this.clock.now();
+    if (this.active || now - (this.ancestorsAskedAt.get(peer) ?? -Infinity) < ANCESTORS_EVERY_MS) return;
+    this.ancestorsAskedAt.set(peer, now);
+    this.askHeaders(peer, blockLocator(this.chain.tree));
+  }
+
   private askHeaders(peer: PeerState, locator: string[]): void {
     this.headerPeer = peer;
     this.headerAskedAt = this.clock.now();
@@ -90,7 +104,7 @@ export class SyncManager {
     while (start < raw.length && tree.has(hashIfHeader(raw[start]) ?? '')) start++;
     const run = checkHeaderRun(raw.slice(start), (hash) => this.knownHeader(hash), this.chain.consensus);
     if (!run) {
-      this.link.blame(peer, 'HEADERS_INVALID', 'reject', 'headers do not link, miss their target or lack their work');
+      this.link.blame(peer, 'HEADERS_INVALID', 'headers do not link, miss their target or lack their work');
       this.reset();
       return;
     }
@@ -123,7 +137,11 @@ export class SyncManager {
       this.pages.splice(this.pages.indexOf(page) + 1, 0, rest);
     }
     page.blocks = blocks;
-    void this.drain();
+    this.drain().catch((err: unknown) => {
+      // Our side failed (the store, most likely), not the peer: the sync starts over later.
+      this.log.warn({ err: (err as Error)?.message ?? String(err) }, 'applying synced blocks failed');
+      this.reset();
+    });
   }
 
   /** Assigns unsent pages to peers, round-robin over those claiming enough height. */
@@ -170,10 +188,10 @@ export class SyncManager {
     try {
       while (this.pages.length && this.pages[0]!.blocks) {
         const page = this.pages.shift()!;
-        const results = await this.chain.submitBlocks(page.blocks!);
+        const results = await this.chain.submitBlocks(page.blocks!, page.peer?.key);
         const failure = results.find((r) => r.error && !(r.error instanceof BlockRejection && r.error.verdict === 'ignore'));
         if (failure) {
-          this.link.blame(page.peer!, failure.error!.code, 'reject', failure.error!.message);
+          this.link.blame(page.peer!, failure.error!.code, failure.error!.message);
           this.reset();
           return;
         }
@@ -201,7 +219,7 @@ export class SyncManager {
     if (this.headerPeer && (!this.headerPeer.ready || now - this.headerAskedAt > STALL_MS)) {
       const staller = this.headerPeer;
       this.headerPeer = undefined;
-      if (staller.ready) this.link.blame(staller, 'STALL', 'reject', 'did not answer a headers request');
+      if (staller.ready) this.link.blame(staller, 'STALL', 'did not answer a headers request');
       // Its claim is not believed until its next hello; else the next tick picks it again.
       staller.work = this.chain.tip().totalWork;
       staller.tip = this.chain.tip().hash;
@@ -212,7 +230,7 @@ export class SyncManager {
     for (const page of this.pages) {
       if (page.peer && !page.blocks && (!page.peer.ready || now - page.sentAt > STALL_MS)) {
         const staller = page.peer;
-        if (staller.ready) this.link.blame(staller, 'STALL', 'reject', 'did not answer a blocks request');
+        if (staller.ready) this.link.blame(staller, 'STALL', 'did not answer a blocks request');
         const other = this.pickPeer(page, staller);
         if (other && page.tries < 10) this.sendPage(page, other);
         else page.peer = undefined;

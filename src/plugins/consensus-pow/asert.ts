@@ -23,21 +23,38 @@ function pow2Fraction(frac: bigint): bigint {
  * because its anchor time is the anchor's parent's timestamp, where ours is the anchor's own.
  * Only integer arithmetic: every node must compute the identical target.
  */
+/**
+ * How much easier than the initial target ASERT may go: 16 half-lives of slow blocks. Past it
+ * the target stays put (Bitcoin's powLimit), so a block, or an orphan judged before its parent
+ * is known, can never claim a target easier than the chain's own limit.
+ */
+export const ASERT_LIMIT_HALVINGS = 16n;
+
+export function asertMaxTarget(initialTarget: string): bigint {
+  const limit = targetToBigInt(initialTarget) << ASERT_LIMIT_HALVINGS;
+  return limit > MAX_TARGET ? MAX_TARGET : limit;
+}
+
 export function asertTarget(parent: { height: number; time: number }, anchor: { height: number; time: number }, p: AsertParams): string {
   const initial = targetToBigInt(p.initialTarget);
+  const limit = asertMaxTarget(p.initialTarget);
   const drift = BigInt(parent.time) - BigInt(anchor.time) - BigInt(p.blockTimeMs) * BigInt(parent.height - anchor.height);
   // BigInt division truncates toward zero like aserti3-2d's int64 division; the shift below floors.
   const exponent = (drift * 65536n) / BigInt(p.halfLifeMs);
   const shifts = (exponent >> 16n) - 16n;
   const frac = exponent & 0xffffn;
   // Past these bounds the result is clamped anyway; skipping the shift keeps absurd timestamps cheap.
-  if (shifts > 256n) return bigIntToTarget(MAX_TARGET);
+  if (shifts > 256n) return bigIntToTarget(limit);
   if (shifts < -290n) return bigIntToTarget(0n);
   const scaled = initial * pow2Fraction(frac);
-  return bigIntToTarget(shifts >= 0n ? scaled << shifts : scaled >> -shifts);
+  const target = shifts >= 0n ? scaled << shifts : scaled >> -shifts;
+  return bigIntToTarget(target > limit ? limit : target);
 }
 
 export function asertRule(p: AsertParams): DifficultyRule {
   // Until there is an anchor (the parent is genesis) there is no schedule to be off.
-  return { nextTarget: (parent, anchor) => (anchor ? asertTarget(parent, anchor, p) : p.initialTarget) };
+  return {
+    nextTarget: (parent, anchor) => (anchor ? asertTarget(parent, anchor, p) : p.initialTarget),
+    maxTarget: bigIntToTarget(asertMaxTarget(p.initialTarget)),
+  };
 }

@@ -21,5 +21,5 @@ export function cs60Zeros(height: number): number {
 
 /** The original's rule: difficulty grows with the cube root of the chain's length, whatever the block rate. */
 export function cs60Rule(): DifficultyRule {
-  return { nextTarget: (parent) => leadingZerosTarget(cs60Zeros(parent.height + 1)) };
+  return { nextTarget: (parent) => leadingZerosTarget(cs60Zeros(parent.height + 1)), maxTarget: leadingZerosTarget(cs60Zeros(0)) };
 }

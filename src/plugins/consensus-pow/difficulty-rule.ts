@@ -6,4 +6,6 @@ import type { BlockHeader } from '../../kernel/block.js';
  */
 export interface DifficultyRule {
   nextTarget(parent: BlockHeader, anchor: BlockHeader | undefined): string;
+  /** The easiest target the rule ever gives (Bitcoin's powLimit). */
+  readonly maxTarget: string;
 }

@@ -78,6 +78,10 @@ export class PowConsensus implements Consensus {
     });
   }
 
+  get maxTarget(): string {
+    return this.rule.maxTarget;
+  }
+
   nextTarget(parent: BlockHeader, anchor: BlockHeader | undefined): string {
     return this.rule.nextTarget(parent, anchor);
   }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import {
-  encodeMessage,
+  encodeSession,
   type ChainEngine,
   type Clock,
   type Mempool,
@@ -73,11 +73,15 @@ export class FaultContext {
   }
 
   send(peer: Peer, message: Message | Record<string, unknown>): void {
-    this.sendBytes(peer, encodeMessage(message as Message));
+    this.sendBytes(peer, Buffer.from(JSON.stringify(message)));
   }
 
-  sendBytes(peer: Peer, bytes: Uint8Array): void {
-    this.transport.sendRaw(peer.address, bytes);
+  /**
+   * Sends `body` (JSON, or anything a fault makes) in the peer's session frame, past the
+   * outbound hooks: a fault that sent bare bytes would be dropped unread, as any spoofer is.
+   */
+  sendBytes(peer: Peer, body: Uint8Array): void {
+    if (peer.present) this.transport.sendRaw(peer.address, encodeSession(peer.present, body));
   }
 
   private guard(what: string, fn: () => unknown): void {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { decodeMessage, type Message, type PeerAddress, type Transport } from '../../kernel/index.js';
+import { decodeMessage, reframe, type Message, type PeerAddress, type Transport } from '../../kernel/index.js';
 
 const keyOf = (a: PeerAddress) => `${a.host}:${a.port}`;
 
@@ -66,6 +66,10 @@ export class FaultyTransport implements Transport {
     return this.inner.address;
   }
 
+  stats(): Readonly<Record<string, number>> {
+    return this.inner.stats?.() ?? {};
+  }
+
   async start(): Promise<void> {
     this.running = true;
     await this.inner.start?.();
@@ -99,7 +103,7 @@ export class FaultyTransport implements Transport {
           const replaced = hook(to, decoded);
           if (replaced) {
             this.counts.rewritten++;
-            bytes = Buffer.from(JSON.stringify(replaced));
+            bytes = reframe(Buffer.from(message), replaced);
             break;
           }
         }
@@ -138,7 +142,9 @@ export class FaultyTransport implements Transport {
       return;
     }
     let out = bytes;
-    if (link.corrupt > 0 && this.random() < link.corrupt) {
+    // Only session frames are garbled: a garbled handshake is noise from an unproven source,
+    // which costs nobody anything, so it would show nothing of how peers are judged.
+    if (link.corrupt > 0 && bytes[0] !== 0x7b && this.random() < link.corrupt) {
       this.counts.corrupted++;
       out = Buffer.from(bytes);
       const flips = 1 + Math.floor(this.random() * 3);

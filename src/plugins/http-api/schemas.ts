@@ -23,6 +23,8 @@ export const statusSchema = {
         syncing: { type: 'boolean' },
         mining: { type: 'string' },
         rejections: counters,
+        edge: counters,
+        transport: counters,
         uptime: { type: 'number' },
       },
     },
@@ -42,6 +44,7 @@ export const peersSchema = {
             properties: {
               peer: { type: 'string' },
               ready: { type: 'boolean' },
+              origin: { enum: ['outbound', 'inbound'] },
               height: { type: 'integer' },
               score: { type: 'number' },
               rejections: counters,

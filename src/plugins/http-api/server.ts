@@ -3,10 +3,11 @@ import { fastify, LogController, type FastifyError, type FastifyInstance, type F
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import sjson from 'secure-json-parse';
 import {
   isAppRejection,
   assertWired,
+  parseUntrustedJson,
+  UntrustedJsonError,
   CairnError,
   ConfigError,
   headerHash,
@@ -186,8 +187,25 @@ export class HttpApi implements Service {
       bodyLimit: MAX_BODY_BYTES,
       return503OnClosing: false,
     }) as unknown as FastifyInstance;
-    // Bodies are JSON only: a text body would reach the handler as a string.
+    // Bodies are JSON only: a text body would reach the handler as a string. JSON is parsed by
+    // the one untrusted-JSON parser: depth bounded before anything walks it, no prototype keys.
     server.removeContentTypeParser('text/plain');
+    server.removeContentTypeParser('application/json');
+    server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+      try {
+        done(null, parseUntrustedJson(body as Buffer));
+      } catch (err) {
+        const deep = err instanceof UntrustedJsonError && err.code === 'JSON_TOO_DEEP';
+        done(
+          new ApiError(
+            deep ? 'BODY_TOO_DEEP' : 'BODY_INVALID',
+            deep ? err.message : 'the body is not valid JSON, or holds a __proto__ key',
+            400,
+          ),
+          undefined,
+        );
+      }
+    });
     server.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
     const validateTx = exact.compile(txBodySchema);
 
@@ -280,6 +298,8 @@ export class HttpApi implements Service {
       syncing: stats?.syncing ?? false,
       mining: this.config.mine,
       rejections: stats?.rejections ?? {},
+      edge: { ...(stats?.edge ?? {}) },
+      transport: { ...(stats?.transport ?? {}) },
       uptime: Math.round((Date.now() - this.startedAt) / 100) / 10,
     };
   }
@@ -442,7 +462,7 @@ export class HttpApi implements Service {
 /** A query argument is JSON when it parses as JSON (`5`, `true`, `["a"]`), else the text itself. */
 export function decodeArg(value: string): unknown {
   try {
-    return sjson.parse(value, undefined, { protoAction: 'error', constructorAction: 'error' });
+    return parseUntrustedJson(value);
   } catch {
     return value;
   }

@@ -16,6 +16,10 @@ export interface StatusResponse {
   mining: MineMode;
   /** Rejection counters by code, from the network layer (empty without one). */
   rejections: Record<string, number>;
+  /** What the network edge turned away before it was a peer's business (see EdgeCounters); empty without a network. */
+  edge: Record<string, number>;
+  /** The transport's own counters (malformed, rate-limited, dropped...); empty without one. */
+  transport: Record<string, number>;
   /** Seconds since the API started. */
   uptime: number;
 }
@@ -23,6 +27,8 @@ export interface StatusResponse {
 export interface PeerInfo {
   peer: string;
   ready: boolean;
+  /** `outbound`: we dialled it or discovery introduced it; `inbound`: it dialled us. */
+  origin: 'outbound' | 'inbound';
   height: number;
   score: number;
   rejections: Record<string, number>;

@@ -22,19 +22,24 @@ export interface TcpTransportOptions {
   helloTimeoutMs?: number;
   /** Inbound connections at once (default 512). */
   maxConnections?: number;
+  /** Bytes of unfinished frames all connections together may hold; the connection that would pass it is closed (default 64 MiB). */
+  maxBufferedBytes?: number;
 }
 
-export interface TcpTransportStats {
+export type TcpTransportStats = {
   messagesSent: number;
   messagesDelivered: number;
   /** Messages not sent: transport stopped, bad address, dial failed, or the peer's write buffer full. */
   sendDropped: number;
   /** Connections closed for a bad frame: oversized, unknown type, or data before hello. */
   malformed: number;
+  /** Connections closed because unfinished frames of all connections would have passed `maxBufferedBytes`. */
+  overBuffered: number;
+  bufferedBytes: number;
   connectionsOpened: number;
   connectionsAccepted: number;
   connections: number;
-}
+};
 
 const FRAME_HELLO = 0;
 const FRAME_DATA = 1;
@@ -49,6 +54,7 @@ const DEFAULTS = {
   maxWriteBufferBytes: 16 * 1024 * 1024,
   helloTimeoutMs: 5_000,
   maxConnections: 512,
+  maxBufferedBytes: 64 * 1024 * 1024,
 };
 
 interface Connection {
@@ -68,6 +74,16 @@ function plainHost(host: string | undefined): string {
   return (host ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }
 
+export interface ReadBudget {
+  left: number;
+}
+
+export class ReadBudgetError extends TransportError {
+  constructor() {
+    super('TRANSPORT_OVER_BUFFERED', 'unfinished frames of all connections would exceed the read budget');
+  }
+}
+
 /**
  * Reads `u32 length | type u8 | body` frames from a byte stream, however the reads split or
  * coalesce them. The length is checked before any of the body is buffered.
@@ -76,13 +92,30 @@ export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(public maxFrameBytes: number) {}
+  /** `budget` is shared by every reader of a transport: it refuses a chunk that would exceed it. */
+  constructor(
+    public maxFrameBytes: number,
+    private readonly budget: ReadBudget = { left: Infinity },
+  ) {}
+
+  /** Bytes held for an unfinished frame; given back to the budget on `release`. */
+  get held(): number {
+    return this.buffered;
+  }
+
+  release(): void {
+    this.budget.left += this.buffered;
+    this.buffered = 0;
+    this.chunks = [];
+  }
 
   /**
    * Hands each complete frame to `onFrame` in order, one at a time (a frame may change the limit
    * for the next); throws `TransportError` on an impossible length.
    */
   push(chunk: Buffer, onFrame: (type: number, body: Buffer) => void): void {
+    if (chunk.length > this.budget.left) throw new ReadBudgetError();
+    this.budget.left -= chunk.length;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     for (;;) {
@@ -93,6 +126,7 @@ export class FrameReader {
         throw new TransportError('TRANSPORT_BAD_FRAME', `a frame of ${length} bytes is outside 1..${this.maxFrameBytes}`);
       if (this.buffered < LENGTH_BYTES + length) break;
       const frame = this.take(LENGTH_BYTES + length);
+      this.budget.left += LENGTH_BYTES + length;
       onFrame(frame[LENGTH_BYTES]!, frame.subarray(LENGTH_BYTES + 1));
     }
   }
@@ -114,11 +148,13 @@ export class FrameReader {
 }
 
 /**
- * The transport contract over TCP: one connection per peer, opened on first send, reused in both
- * directions. The dialler's first frame is a hello naming its listening port, so messages on an
- * inbound connection are attributed to the address the peer listens on (the connection's source
- * host, which the dialler binds to its listening host). A failed connection is forgotten; the
- * next send dials again.
+ * The transport contract over TCP. A peer is a connection: messages on an inbound connection
+ * come from its source address and port as the kernel saw the TCP handshake, and replies to
+ * that address go back on it. A claimed listening port is never trusted, since any process on
+ * the same host could claim another's; the hello the dialler sends first only opens the
+ * connection (until it arrives, only a hello-sized frame is read). Sends to any other address
+ * dial it, once. Unfinished frames of all connections together are bounded by bytes. A failed
+ * connection is forgotten; the next send dials again.
  */
 @injectable()
 export class TcpTransport implements Transport {
@@ -130,11 +166,13 @@ export class TcpTransport implements Transport {
   /** The connection used to send to each peer, by listening address. */
   private readonly byPeer = new Map<string, Connection>();
   private readonly all = new Set<Connection>();
+  private readBudget!: ReadBudget;
   private readonly counters = {
     messagesSent: 0,
     messagesDelivered: 0,
     sendDropped: 0,
     malformed: 0,
+    overBuffered: 0,
     connectionsOpened: 0,
     connectionsAccepted: 0,
   };
@@ -148,6 +186,7 @@ export class TcpTransport implements Transport {
       ...DEFAULTS,
       ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     } as Required<TcpTransportOptions>;
+    this.readBudget = { left: this.options.maxBufferedBytes };
   }
 
   get address(): PeerAddress {
@@ -160,7 +199,7 @@ export class TcpTransport implements Transport {
   }
 
   stats(): TcpTransportStats {
-    return { ...this.counters, connections: this.all.size };
+    return { ...this.counters, connections: this.all.size, bufferedBytes: this.options.maxBufferedBytes - this.readBudget.left };
   }
 
   start(): Promise<void> {
@@ -276,19 +315,21 @@ export class TcpTransport implements Transport {
     this.all.add(conn);
     socket.setNoDelay(true);
     // Until an inbound connection has said hello, only a hello-sized frame is accepted from it.
-    const reader = new FrameReader(conn.peer ? this.options.maxMessageBytes + 1 : HELLO_MAX_FRAME_BYTES);
+    const reader = new FrameReader(conn.peer ? this.options.maxMessageBytes + 1 : HELLO_MAX_FRAME_BYTES, this.readBudget);
     conn.reader = reader;
     socket.on('data', (chunk: Buffer) => {
       try {
         reader.push(chunk, (type, body) => this.onFrame(conn, type, body));
       } catch (err) {
-        this.counters.malformed++;
+        if (err instanceof ReadBudgetError) this.counters.overBuffered++;
+        else this.counters.malformed++;
         this.log.debug({ peer: conn.key, err: (err as Error).message }, 'TCP connection closed for a bad frame');
         socket.destroy();
       }
     });
     socket.on('error', (err) => this.log.debug({ peer: conn.key, err: err.message }, 'TCP connection error'));
     socket.on('close', () => {
+      reader.release();
       this.all.delete(conn);
       if (conn.key && this.byPeer.get(conn.key) === conn) this.byPeer.delete(conn.key);
     });
@@ -298,13 +339,14 @@ export class TcpTransport implements Transport {
     if (type === FRAME_HELLO) {
       if (conn.peer || body.length < 2 || body.length > 2 + MAX_HOST_BYTES)
         throw new TransportError('TRANSPORT_BAD_FRAME', 'an unexpected or malformed hello');
-      const port = body.readUInt16BE(0);
-      if (port === 0) throw new TransportError('TRANSPORT_BAD_FRAME', 'a hello with port 0');
+      if (body.readUInt16BE(0) === 0) throw new TransportError('TRANSPORT_BAD_FRAME', 'a hello with port 0');
+      const port = conn.socket.remotePort;
+      if (!port) throw new TransportError('TRANSPORT_BAD_FRAME', 'a connection without a source port');
+      // The connection is the identity: its source address as TCP proved it, not a claimed port.
       conn.peer = { host: plainHost(conn.socket.remoteAddress), port };
       conn.key = peerKey(conn.peer);
       conn.reader!.maxFrameBytes = this.options.maxMessageBytes + 1;
-      // Reuse the peer's connection for our replies unless we already have one to it.
-      if (!this.byPeer.has(conn.key)) this.byPeer.set(conn.key, conn);
+      this.byPeer.set(conn.key, conn);
       return;
     }
     if (type !== FRAME_DATA || !conn.peer)

@@ -58,7 +58,7 @@ export interface UdpTransportOptions {
   maxPeers?: number;
 }
 
-export interface UdpTransportStats {
+export type UdpTransportStats = {
   datagramsReceived: number;
   datagramsSent: number;
   messagesSent: number;
@@ -87,7 +87,7 @@ export interface UdpTransportStats {
   retainedBytes: number;
   queuedDatagrams: number;
   recvBufferBytes: number;
-}
+};
 
 type Counter = Exclude<
   keyof UdpTransportStats,

@@ -86,11 +86,15 @@ describe('asert: absolutely scheduled exponential retargeting', () => {
     expect(next(50, 12_345)).toBe(next(9_000, 12_345));
   });
 
-  it('is deterministic and clamps to [1, 2^256 - 1]', () => {
+  it('is deterministic and clamps to [1, the chain limit of 16 half-lives above the initial target]', () => {
     const parent = header(1234, onSchedule(1234) + 987_654);
     expect(asertTarget(parent, anchor, p)).toBe(asertTarget({ ...parent }, { ...anchor }, { ...p }));
-    expect(next(10, 300 * p.halfLifeMs)).toBe(MAX_TARGET);
+    const limit = BigInt('0x' + INITIAL) << 16n;
+    expect(next(10, 300 * p.halfLifeMs)).toBe(limit > MAX_TARGET ? MAX_TARGET : limit);
+    expect(next(10, 20 * p.halfLifeMs)).toBe(limit);
+    expect(next(10, 15 * p.halfLifeMs)).toBeLessThan(limit);
     expect(next(10, -300 * p.halfLifeMs)).toBe(1n);
+    expect(engine('asert').maxTarget).toBe(limit.toString(16).padStart(64, '0'));
   });
 });
 

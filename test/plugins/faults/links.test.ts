@@ -55,9 +55,19 @@ describe('faults: links and noisy peers', () => {
     await extend(honest[0]!, 2);
     const garbled = () =>
       honest.some((h) =>
-        Object.entries(rejectionsFrom(h, net!.keyOf(corrupter))).some(([code, n]) => n > 0 && /^(MSG_|BLOCK_BAD|HEADERS)/.test(code)),
+        Object.entries(rejectionsFrom(h, net!.keyOf(corrupter))).some(([code, n]) => n > 0 && /^(MSG_|BLOCK_BAD|HEADERS|TX_)/.test(code)),
       );
-    await waitFor('corrupted messages counted against the corrupter', garbled, 30_000);
+    // The corrupter must have something to garble: it relays a transaction now and then.
+    let sent = 0;
+    await waitFor(
+      'corrupted messages counted against the corrupter',
+      async () => {
+        await corrupter.mempool.add(new Signer(corrupter.chainId).claim(`garble-${sent++}`)).catch(() => undefined);
+        return garbled();
+      },
+      30_000,
+      200,
+    );
     await extend(honest[0]!, 1);
     await waitForAgreement([...honest, cutOff]);
     expect(cutOff.resolve<FaultRunner>(FAULTS).transport!.counts.partitioned).toBeGreaterThan(0);

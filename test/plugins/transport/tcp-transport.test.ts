@@ -40,7 +40,7 @@ describe('transport-tcp', () => {
     return socket;
   }
 
-  it('reads frames coalesced in one write and split across many, attributed to the hello port', async () => {
+  it('reads frames coalesced in one write and split across many, attributed to the connection, not the hello port', async () => {
     const b = await transport();
     const got = collect(b);
     const socket = await rawClient(b.address.port);
@@ -52,7 +52,38 @@ describe('transport-tcp', () => {
     }
     await until(() => got.length === 3, 10_000, 'three frames');
     expect(got.map((r) => r.message.toString())).toEqual(['one', 'two', 'three, byte by byte']);
-    expect(got[0]!.from).toEqual({ host: '127.0.0.1', port: 40_001 });
+    // The hello claimed port 40,001; the identity is the connection's own source port.
+    expect(got[0]!.from).toEqual({ host: '127.0.0.1', port: socket.localPort });
+    expect(got.every((r) => r.from.port === socket.localPort)).toBe(true);
+  });
+
+  it('a process cannot speak for another port of its host: messages name the connection they came on', async () => {
+    const victim = await transport();
+    const b = await transport();
+    const got = collect(b);
+    const impostor = await rawClient(b.address.port);
+    impostor.write(Buffer.concat([hello(victim.address.port), frame(1, Buffer.from('forged'))]));
+    await until(() => got.length === 1, 10_000, 'the impostor message');
+    expect(got[0]!.from).not.toEqual(victim.address);
+    // A reply to the impostor goes back on its own connection, not to the victim.
+    const victimGot = collect(victim);
+    const impostorGot: Buffer[] = [];
+    impostor.on('data', (d: Buffer) => impostorGot.push(d));
+    b.send(got[0]!.from, Buffer.from('reply'));
+    await until(() => Buffer.concat(impostorGot).includes('reply'), 10_000, 'the reply on the impostor connection');
+    expect(victimGot).toHaveLength(0);
+  });
+
+  it('bounds the bytes of unfinished frames over all connections', async () => {
+    const b = await transport({ maxBufferedBytes: 256 * 1024 });
+    const head = Buffer.alloc(5);
+    head.writeUInt32BE(1024 * 1024, 0);
+    head[4] = 1;
+    const sockets = await Promise.all([1, 2, 3].map(() => rawClient(b.address.port)));
+    for (const [i, s] of sockets.entries()) s.write(Buffer.concat([hello(41_000 + i), head, Buffer.alloc(120 * 1024)]));
+    await until(() => b.stats().overBuffered >= 1, 10_000, 'a connection closed over the budget');
+    expect(b.stats().bufferedBytes).toBeLessThanOrEqual(256 * 1024);
+    for (const s of sockets) s.destroy();
   });
 
   it('closes a connection that sends data before hello or an oversized frame, and keeps serving others', async () => {
@@ -71,7 +102,7 @@ describe('transport-tcp', () => {
     expect(b.stats().malformed).toBe(2);
     a.send(b.address, Buffer.from('honest'));
     await until(() => got.length === 1, 10_000, 'the honest message');
-    expect(got[0]!.from).toEqual(a.address);
+    expect(got[0]!.from.host).toBe(a.address.host);
   });
 
   it('reconnects on a later send after the peer restarts', async () => {

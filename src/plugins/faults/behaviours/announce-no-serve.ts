@@ -1,7 +1,7 @@
 import { noArg } from '../args.js';
 import { randomHex } from '../rng.js';
 import type { FaultBehaviour } from '../types.js';
-import { inflatedHello } from './claims.js';
+import { inflatedClaim, inflatedStatus } from './claims.js';
 import { ACT_MS } from './forged-blocks.js';
 
 /** Announces blocks (and the work they would add) that it never serves, and answers no fetch at all. */
@@ -17,9 +17,9 @@ export const announceNoServe: FaultBehaviour<undefined> = {
   parse: noArg('announce-no-serve'),
   install(ctx) {
     ctx.transport.onInbound((_from, m) => m.t === 'getheaders' || m.t === 'getblocks');
-    ctx.transport.onOutbound((_to, m) => (m.t === 'hello' || m.t === 'hello-ack' ? inflatedHello(ctx.chain, m.t, 2) : undefined));
+    ctx.transport.onOutbound((_to, m) => (m.t === 'status' || m.t === 'hello-ack' ? { ...m, ...inflatedClaim(ctx.chain, 2) } : undefined));
     ctx.everyPeer(ACT_MS, (peer) => {
-      ctx.send(peer, inflatedHello(ctx.chain, 'hello', 2));
+      ctx.send(peer, inflatedStatus(ctx.chain, 2));
       ctx.send(peer, { t: 'inv', blocks: [randomHex(ctx.random, 32)] });
     });
   },

@@ -1,7 +1,7 @@
 import { noArg } from '../args.js';
 import { randomHex } from '../rng.js';
 import type { FaultBehaviour } from '../types.js';
-import { inflatedHello } from './claims.js';
+import { inflatedClaim, inflatedStatus } from './claims.js';
 import { ACT_MS } from './forged-blocks.js';
 
 const CLAIMED_BLOCKS = 3;
@@ -24,7 +24,9 @@ export const brokenLink: FaultBehaviour<undefined> = {
   parse: noArg('broken-link'),
   install(ctx) {
     const chain = ctx.chain;
-    ctx.transport.onOutbound((_to, m) => (m.t === 'hello' || m.t === 'hello-ack' ? inflatedHello(chain, m.t, CLAIMED_BLOCKS) : undefined));
+    ctx.transport.onOutbound((_to, m) =>
+      m.t === 'status' || m.t === 'hello-ack' ? { ...m, ...inflatedClaim(chain, CLAIMED_BLOCKS) } : undefined,
+    );
     ctx.transport.onInbound((from, m) => {
       if (m.t !== 'getheaders') return false;
       const peer = ctx.network.book.get(from);
@@ -48,6 +50,6 @@ export const brokenLink: FaultBehaviour<undefined> = {
       ctx.send(peer, { t: 'headers', headers });
       return true;
     });
-    ctx.everyPeer(ACT_MS, (peer) => ctx.send(peer, inflatedHello(chain, 'hello', CLAIMED_BLOCKS)));
+    ctx.everyPeer(ACT_MS, (peer) => ctx.send(peer, inflatedStatus(chain, CLAIMED_BLOCKS)));
   },
 };

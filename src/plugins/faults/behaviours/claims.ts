@@ -1,20 +1,30 @@
-import { PROTOCOL_VERSION, type ChainEngine, type Message } from '../../../kernel/index.js';
+import { PROTOCOL_VERSION, type ChainEngine } from '../../../kernel/index.js';
 
-type Hello = Extract<Message, { t: 'hello' | 'hello-ack' }>;
+export interface ChainClaim {
+  version: number;
+  chainId: string;
+  tip: string;
+  height: number;
+  work: string;
+}
 
 /**
- * A hello that claims `extraBlocks` more blocks (and their work) than this node has: what
- * makes an honest peer sync from it.
+ * The chain claim of this node with `extraBlocks` more blocks (and their work) than it has:
+ * what makes an honest peer sync from it. Sent as a `status`, or written over the claim of
+ * an outgoing `hello-ack` or `status`.
  */
-export function inflatedHello(chain: ChainEngine, t: Hello['t'], extraBlocks: number): Hello {
+export function inflatedClaim(chain: ChainEngine, extraBlocks: number): ChainClaim {
   const tip = chain.tip();
   const extra = chain.consensus.work(tip.header.target) * BigInt(extraBlocks);
   return {
-    t,
     version: PROTOCOL_VERSION,
     chainId: chain.chainId,
     tip: tip.hash,
     height: tip.height + extraBlocks,
     work: (tip.totalWork + extra).toString(16),
   };
+}
+
+export function inflatedStatus(chain: ChainEngine, extraBlocks: number): ChainClaim & { t: 'status' } {
+  return { t: 'status', ...inflatedClaim(chain, extraBlocks) };
 }

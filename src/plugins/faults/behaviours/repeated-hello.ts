@@ -1,6 +1,6 @@
 import { integer } from '../args.js';
 import type { FaultBehaviour } from '../types.js';
-import { inflatedHello } from './claims.js';
+import { inflatedStatus } from './claims.js';
 
 const TICK_MS = 20;
 
@@ -21,7 +21,7 @@ export const repeatedHello: FaultBehaviour<number> = {
       owed += (rate * TICK_MS) / 1000;
       const count = Math.floor(owed);
       owed -= count;
-      for (const peer of ctx.peers()) for (let i = 0; i < count; i++) ctx.send(peer, inflatedHello(ctx.chain, 'hello', 0));
+      for (const peer of ctx.peers()) for (let i = 0; i < count; i++) ctx.send(peer, inflatedStatus(ctx.chain, 0));
     });
   },
 };

@@ -1,7 +1,6 @@
-import { encodeMessage } from '../../../kernel/index.js';
 import { noArg } from '../args.js';
 import type { FaultBehaviour } from '../types.js';
-import { inflatedHello } from './claims.js';
+import { inflatedStatus } from './claims.js';
 import { ACT_MS } from './forged-blocks.js';
 
 export const truncated: FaultBehaviour<undefined> = {
@@ -16,7 +15,7 @@ export const truncated: FaultBehaviour<undefined> = {
   install(ctx) {
     ctx.everyPeer(ACT_MS / 3, async (peer) => {
       const tip = await ctx.chain.block(ctx.chain.tip().hash);
-      const whole = encodeMessage(ctx.random() < 0.5 || !tip ? inflatedHello(ctx.chain, 'hello', 0) : { t: 'blocks', blocks: [tip] });
+      const whole = Buffer.from(JSON.stringify(ctx.random() < 0.5 || !tip ? inflatedStatus(ctx.chain, 0) : { t: 'blocks', blocks: [tip] }));
       ctx.sendBytes(peer, whole.subarray(0, 1 + Math.floor(ctx.random() * (whole.length - 1))));
     });
   },

@@ -1,4 +1,4 @@
-import { encodeMessage, txId } from '../../../kernel/index.js';
+import { txId } from '../../../kernel/index.js';
 import { integer } from '../args.js';
 import { knownTxs } from '../craft.js';
 import type { FaultBehaviour } from '../types.js';
@@ -26,7 +26,7 @@ export const txFlood: FaultBehaviour<number> = {
       const peers = ctx.peers();
       if (!peers.length) return;
       const ids = (await knownTxs(ctx, 20)).map((tx) => txId(ctx.chain.chainId, tx));
-      const bytes = encodeMessage(ids.length ? { t: 'inv', txs: ids } : { t: 'inv', blocks: [ctx.chain.tip().hash] });
+      const bytes = Buffer.from(JSON.stringify(ids.length ? { t: 'inv', txs: ids } : { t: 'inv', blocks: [ctx.chain.tip().hash] }));
       owed += (rate * TICK_MS) / 1000;
       const count = Math.floor(owed);
       owed -= count;

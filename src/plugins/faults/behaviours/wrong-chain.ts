@@ -1,7 +1,7 @@
 import { noArg } from '../args.js';
 import { randomHex } from '../rng.js';
 import type { FaultBehaviour } from '../types.js';
-import { inflatedHello } from './claims.js';
+import { inflatedStatus } from './claims.js';
 import { ACT_MS } from './forged-blocks.js';
 
 export const wrongChain: FaultBehaviour<undefined> = {
@@ -14,6 +14,6 @@ export const wrongChain: FaultBehaviour<undefined> = {
   needs: ['network'],
   parse: noArg('wrong-chain'),
   install(ctx) {
-    ctx.everyPeer(ACT_MS, (peer) => ctx.send(peer, { ...inflatedHello(ctx.chain, 'hello', 0), chainId: randomHex(ctx.random, 32) }));
+    ctx.everyPeer(ACT_MS, (peer) => ctx.send(peer, { ...inflatedStatus(ctx.chain, 0), chainId: randomHex(ctx.random, 32) }));
   },
 };
