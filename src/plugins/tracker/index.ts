@@ -9,7 +9,9 @@ export {
   encodeMessage,
   MAX_NETWORK_PEERS,
   TRACKER_PROTOCOL_VERSION,
+  type ListedPeer,
   type TrackerMessage,
+  type TransportKind,
 } from './messages.js';
 export { trackerDiscovery, type TrackerDiscoveryOptions } from './plugin.js';
 export { TrackerServer, type MembershipChange, type TrackerServerOptions, type TrackerStatus } from './server.js';
