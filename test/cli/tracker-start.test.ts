@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
-import { encodeMessage, TrackerClient } from '../../src/plugins/tracker/index.js';
+import { pino } from 'pino';
+import { decodeMessage as decodeGossip } from '../../src/kernel/net/messages.js';
+import { encodeMessage, TRACKER_PROTOCOL_VERSION, TrackerClient } from '../../src/plugins/tracker/index.js';
+import { UdpTransport } from '../../src/plugins/transport-udp/udp-transport.js';
 import { CairnProcess, runCairn } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
 
@@ -9,8 +12,10 @@ const CHAIN = 'ab'.repeat(32);
 describe('cairn tracker start', () => {
   const processes: CairnProcess[] = [];
   const clients: TrackerClient[] = [];
+  const transports: UdpTransport[] = [];
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.stop()));
+    await Promise.all(transports.splice(0).map((t) => t.stop()));
     await Promise.all(processes.splice(0).map((p) => p.kill('SIGKILL')));
   });
 
@@ -19,26 +24,35 @@ describe('cairn tracker start', () => {
     processes.push(tracker);
     return tracker;
   };
-  const join = (port: number, trackerPort: number) => {
+  /** A UDP transport and a tracker client, with probes handed over as a node's Network does. */
+  const join = async (trackerPort: number) => {
+    const transport = new UdpTransport({ host: '127.0.0.1', port: 0 }, pino({ level: 'silent' }));
+    transports.push(transport);
+    await transport.start();
     const client = new TrackerClient({
       chainId: CHAIN,
-      localAddress: { host: '127.0.0.1', port },
+      localAddress: transport.address,
       tracker: { host: '127.0.0.1', port: trackerPort },
+    });
+    transport.onMessage((from, bytes) => {
+      const message = decodeGossip(bytes);
+      if (message.t === 'probe') client.probed(message.token, from);
     });
     clients.push(client);
     client.start();
-    return client;
+    return { client, port: transport.address.port };
   };
 
   it('prints where it listens and a line per join and leave, and stops cleanly on SIGINT', async () => {
     const tracker = start(['--port', '0']);
     const port = Number(/^tracker listening on 127\.0\.0\.1:(\d+)/m.exec(await tracker.waitForLine(/^tracker listening on /))![1]);
-    const first = join(40_101, port);
-    join(40_102, port);
-    await tracker.waitForLine(/^joined +127\.0\.0\.1:40102 +network abababababab +2 peers$/);
-    await waitFor('the list to reach a client', () => first.peers().length === 1);
-    await first.stop();
-    await tracker.waitForLine(/^left +127\.0\.0\.1:40101 +network abababababab +1 peer$/);
+    const first = await join(port);
+    const second = await join(port);
+    await tracker.waitForLine(new RegExp(`^joined +127\\.0\\.0\\.1:${second.port} +network abababababab +2 peers$`));
+    await tracker.waitForLine(new RegExp(`^reachable +127\\.0\\.0\\.1:${second.port} +network abababababab +2 peers$`));
+    await waitFor('the list to reach a client', () => first.client.peers().length === 1);
+    await first.client.stop();
+    await tracker.waitForLine(new RegExp(`^left +127\\.0\\.0\\.1:${first.port} +network abababababab +1 peer$`));
     expect(await tracker.kill('SIGINT')).toBe(0);
     expect(tracker.stdout).toMatch(/^stopped \(SIGINT\): 1 peers in 1 network released$/m);
     expect(tracker.stderr).toBe('');
@@ -51,7 +65,7 @@ describe('cairn tracker start', () => {
     // A raw connection that registers and then says nothing more is evicted after the TTL.
     const socket = connect({ host: '127.0.0.1', port: started.port });
     socket.on('error', () => undefined);
-    socket.write(encodeMessage({ type: 'register', version: 1, chainId: CHAIN, port: 40_103 }));
+    socket.write(encodeMessage({ type: 'register', version: TRACKER_PROTOCOL_VERSION, chainId: CHAIN, port: 40_103 }));
     await tracker.waitForLine(/"event":"evicted"/, 5000);
     socket.destroy();
     expect(await tracker.kill('SIGTERM')).toBe(0);

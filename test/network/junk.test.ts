@@ -127,8 +127,22 @@ describe('junk on the wire', () => {
       ['prototype key', [encodeFrame(Buffer.from('{"type":"heartbeat","__proto__":{"x":1}}'))], ['MESSAGE_MALFORMED']],
       ['wrong type', [encodeMessage({ type: 'peers', chainId, peers: [] })], ['MESSAGE_UNEXPECTED']],
       ['unknown type', [encodeFrame(Buffer.from('{"type":"gimme"}'))], ['MESSAGE_MALFORMED']],
-      ['bad chain id', [encodeFrame(Buffer.from(`{"type":"register","version":1,"chainId":"zz","port":1}`))], ['MESSAGE_MALFORMED']],
-      ['broadcast host', [encodeMessage({ type: 'register', version: 1, chainId, host: '255.255.255.255', port: 9 })], ['ADDRESS_INVALID']],
+      [
+        'bad chain id',
+        [encodeFrame(Buffer.from(`{"type":"register","version":${TRACKER_PROTOCOL_VERSION},"chainId":"zz","port":1}`))],
+        ['MESSAGE_MALFORMED'],
+      ],
+      [
+        'a claimed host',
+        [
+          encodeFrame(
+            Buffer.from(JSON.stringify({ type: 'register', version: TRACKER_PROTOCOL_VERSION, chainId, host: '255.255.255.255', port: 9 })),
+          ),
+        ],
+        ['MESSAGE_MALFORMED'],
+      ],
+      ['deep nesting', [encodeFrame(Buffer.from('['.repeat(2000) + ']'.repeat(2000)))], ['MESSAGE_TOO_DEEP']],
+      ['first protocol version', [encodeMessage({ type: 'register', version: 1, chainId, port: 9 })], ['VERSION_UNSUPPORTED']],
       ['future version', [encodeMessage({ type: 'register', version: 99, chainId, port: 9 })], ['VERSION_UNSUPPORTED']],
       [
         'good frame then junk in one write',
@@ -162,7 +176,8 @@ describe('junk on the wire', () => {
       [Buffer.concat([register(40_002), encodeMessage({ type: 'heartbeat' })])],
       (m) => gotList(m) && m.some((x) => x.type === 'heartbeat'),
     );
-    expect(coalesced.messages.map((m) => m.type).sort()).toEqual(['heartbeat', 'peers']);
+    // v2: the tracker also says under which address it lists the registrant, and whether it is verified.
+    expect(coalesced.messages.map((m) => m.type).sort()).toEqual(['heartbeat', 'peers', 'registered']);
     const split = await talkToTracker(tracker, bytewise(register(40_003)), gotList, 5000);
     const list = split.messages.find((m) => m.type === 'peers');
     expect(list, 'a client whose register came byte by byte gets the list').toBeDefined();

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/kernel/errors.js';
 import { formatHostPort, parseHostPort } from '../../src/plugins/tracker/address.js';
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../../src/plugins/tracker/framing.js';
-import { decodeMessage, encodeMessage, MAX_HOST_LENGTH, type TrackerMessage } from '../../src/plugins/tracker/messages.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  MAX_HOST_LENGTH,
+  MAX_MESSAGE_DEPTH,
+  TRACKER_PROTOCOL_VERSION,
+  type TrackerMessage,
+} from '../../src/plugins/tracker/messages.js';
 import { check } from '../support/property.js';
 import {
   byteMutations,
@@ -27,16 +34,24 @@ const port = fc.integer({ min: 1, max: 65535 });
 
 const trackerMessage: fc.Arbitrary<TrackerMessage> = fc.oneof(
   fc.record(
-    { type: fc.constant('register' as const), version: fc.integer({ min: 0, max: 65535 }), chainId: hex64, host, port },
+    {
+      type: fc.constant('register' as const),
+      version: fc.constant(TRACKER_PROTOCOL_VERSION),
+      chainId: hex64,
+      port,
+      transport: fc.constantFrom('udp' as const, 'tcp' as const),
+    },
     { requiredKeys: ['type', 'version', 'chainId', 'port'] },
   ),
+  fc.record({ type: fc.constant('echo' as const), token: fc.stringMatching(/^[0-9a-f]{32}$/) }),
+  fc.record({ type: fc.constant('registered' as const), host, port, reachable: fc.boolean() }),
   fc.constant({ type: 'heartbeat' as const }),
   fc.constant({ type: 'leave' as const }),
   fc.record(
     {
       type: fc.constant('peers' as const),
       chainId: hex64,
-      peers: fc.array(fc.record({ host, port }), { maxLength: 20 }),
+      peers: fc.array(fc.record({ host, port, reachable: fc.boolean() }), { maxLength: 20 }),
       heartbeatMs: fc.integer({ min: 10, max: 3_600_000 }),
     },
     { requiredKeys: ['type', 'chainId', 'peers'] },
@@ -48,10 +63,14 @@ const trackerMessage: fc.Arbitrary<TrackerMessage> = fc.oneof(
   }),
 );
 
-/** The decoder's contract: `{ ok: true, message }` or `{ ok: false, code: 'MESSAGE_MALFORMED' }`; it never throws. */
+/**
+ * The decoder's contract: `{ ok: true, message }` or a coded refusal (MESSAGE_MALFORMED,
+ * MESSAGE_TOO_DEEP past the depth bound, VERSION_UNSUPPORTED for a register of another
+ * version); it never throws.
+ */
 function decodeBody(body: Uint8Array): ReturnType<typeof decodeMessage> {
   const result = decodeMessage(body);
-  if (!result.ok) expect(result.code).toBe('MESSAGE_MALFORMED');
+  if (!result.ok) expect(['MESSAGE_MALFORMED', 'MESSAGE_TOO_DEEP', 'VERSION_UNSUPPORTED']).toContain(result.code);
   return result;
 }
 
@@ -170,7 +189,10 @@ describe('tracker framing (src/plugins/tracker/framing.ts)', () => {
 describe('tracker messages (src/plugins/tracker/messages.ts)', () => {
   it('arbitrary bytes and JSON decode or are MESSAGE_MALFORMED, never a throw', () => {
     const typed = fc
-      .tuple(fc.constantFrom('register', 'heartbeat', 'leave', 'peers', 'error'), fc.dictionary(fc.string({ maxLength: 10 }), json(2)))
+      .tuple(
+        fc.constantFrom('register', 'heartbeat', 'leave', 'peers', 'registered', 'echo', 'error'),
+        fc.dictionary(fc.string({ maxLength: 10 }), json(2)),
+      )
       .map(([type, rest]) => ({ ...rest, type }));
     check(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.oneof(json(), typed).map(jsonBytes)), (body) => {
@@ -195,6 +217,31 @@ describe('tracker messages (src/plugins/tracker/messages.ts)', () => {
         }
       }),
       1500,
+    );
+  });
+});
+
+describe('tracker messages nested deeply (src/plugins/tracker/messages.ts)', () => {
+  it('any message carrying arrays or objects nested past the bound is MESSAGE_TOO_DEEP, decided before parsing', () => {
+    const nest = fc
+      .tuple(fc.integer({ min: MAX_MESSAGE_DEPTH, max: 20_000 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }))
+      .map(([depth, kinds]) => {
+        let open = '';
+        let close = '';
+        for (let i = 0; i < depth; i++) {
+          const array = kinds[i % kinds.length];
+          open += array ? '[' : '{"k":';
+          close = (array ? ']' : '}') + close;
+        }
+        return open + '0' + close;
+      });
+    check(
+      fc.property(trackerMessage, nest, (message, deep) => {
+        const body = JSON.stringify(message).replace(/}$/, `,"x":${deep}}`);
+        const result = decodeBody(Buffer.from(body));
+        expect(result).toMatchObject({ ok: false, code: 'MESSAGE_TOO_DEEP' });
+      }),
+      200,
     );
   });
 });

@@ -3,7 +3,15 @@ import { CairnCommand } from '../../cli/base-command.js';
 import { integerFlag } from '../../cli/flags.js';
 import { shortHash } from '../../cli/node-assembly.js';
 import { ConfigError, createLogger } from '../../kernel/index.js';
-import { DEFAULT_TRACKER_PORT, DEFAULT_TTL_MS, formatHostPort, TrackerServer, type MembershipChange } from '../../plugins/tracker/index.js';
+import {
+  DEFAULT_TRACKER_PORT,
+  DEFAULT_TTL_MS,
+  formatHostPort,
+  TrackerError,
+  TrackerServer,
+  TransportProber,
+  type MembershipChange,
+} from '../../plugins/tracker/index.js';
 import { isValidHost } from '../../plugins/tracker/messages.js';
 import { untilStopSignal } from '../../cli/stop-signal.js';
 
@@ -11,7 +19,8 @@ export default class TrackerStart extends CairnCommand {
   static override summary = 'Run a tracker: the rendezvous point where nodes learn their peers.';
   static override description =
     'Nodes started with --tracker HOST:PORT register here and get the peer list of their network (chain) pushed on every change. ' +
-    'Prints one line per join, leave and eviction (with --json, one JSON object per line). Logs go to stderr. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.';
+    'A member is listed under the address its connection comes from, and marked reachable once that address echoes a probe the tracker sends over UDP (or TCP, for TCP-transport nodes) from the host it listens on. ' +
+    'Prints one line per join, verification, leave and eviction (with --json, one JSON object per line). Logs go to stderr. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.';
   static override examples = [
     '<%= config.bin %> tracker start',
     '<%= config.bin %> tracker start --host 0.0.0.0 --port 60825',
@@ -51,17 +60,32 @@ export default class TrackerStart extends CairnCommand {
         });
         return;
       }
-      const why = change.type === 'left' && change.reason && change.reason !== 'leave' ? ` (${describeReason(change.reason)})` : '';
+      const why =
+        (change.type === 'left' || change.type === 'refused') && change.reason && change.reason !== 'leave'
+          ? ` (${describeReason(change.reason)})`
+          : '';
       emit(
-        `${change.type.padEnd(7)} ${peer}  network ${shortHash(change.chainId)}  ${change.peers} peer${change.peers === 1 ? '' : 's'}${why}`,
+        `${change.type.padEnd(11)} ${peer}  network ${shortHash(change.chainId)}  ${change.peers} peer${change.peers === 1 ? '' : 's'}${why}`,
       );
     };
-    const server = new TrackerServer({ host, port, ttlMs, logger: createLogger(flags['log-level']), onMembership });
+    const logger = createLogger(flags['log-level']);
+    const prober = new TransportProber({ logger: logger.child({ part: 'prober' }) });
+    const server = new TrackerServer({ host, port, ttlMs, logger, onMembership, probe: prober.send });
 
     // Listen for signals first: a Ctrl-C during start still stops cleanly.
     const stopped = untilStopSignal();
 
     const address = await server.start();
+    try {
+      // Probes leave from the address the tracker is bound to: clients accept them only from the host they dialled.
+      await prober.start(address.host);
+    } catch (err) {
+      await server.stop();
+      throw new TrackerError(
+        'TRACKER_LISTEN_FAILED',
+        `the tracker cannot open its UDP probe socket on ${address.host}: ${(err as Error).message}`,
+      );
+    }
     const where = formatHostPort(address);
     if (json) emit({ event: 'started', address: where, host: address.host, port: address.port, ttlMs });
     else emit(`tracker listening on ${where} (peers silent for ${ttlMs} ms are evicted); Ctrl-C stops`);
@@ -69,6 +93,7 @@ export default class TrackerStart extends CairnCommand {
     const signal = await stopped;
     const status = server.status();
     await server.stop();
+    await prober.stop();
     if (json) emit({ event: 'stopped', signal, peers: status.peers, networks: status.networks, evicted: status.evicted });
     else emit(`stopped (${signal}): ${status.peers} peers in ${status.networks} network${status.networks === 1 ? '' : 's'} released`);
   }
@@ -79,9 +104,11 @@ function describeReason(reason: string): string {
     case 'closed':
       return 'connection closed';
     case 'ADDRESS_REPLACED':
-      return 'registered again on a new connection';
+      return 'registered again on a new connection that owns the port';
     case 'REREGISTERED':
       return 'registered under another address';
+    case 'PROBE_UNANSWERED':
+      return 'its address never echoed the probe; the member holding it stays';
     default:
       return reason;
   }

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Discovery, PeerAddress } from '../../kernel/services.js';
 import { TrackerError } from './errors.js';
@@ -13,9 +13,11 @@ import {
   isValidPort,
   MAX_HOST_LENGTH,
   normalizeHost,
+  PROBE_TOKEN,
   TRACKER_PROTOCOL_VERSION,
   type ClientMessage,
   type ServerMessage,
+  type TransportKind,
 } from './messages.js';
 
 export interface TrackerClientOptions {
@@ -23,6 +25,12 @@ export interface TrackerClientOptions {
   chainId: string;
   /** The node's own transport address, read at `start()` (the transport may bind port 0). */
   localAddress: PeerAddress | (() => PeerAddress);
+  /** The kind of that transport: the tracker probes the port over it (default udp). */
+  transport?: TransportKind;
+  /** Probes are echoed only this long after registering (default 30 s)... */
+  probeWindowMs?: number;
+  /** ...and at most this many per registration (default 8), so forged probes cannot make us spam the tracker. */
+  maxEchoes?: number;
   /** Where the tracker listens; without one, only static and exchanged peers are known. */
   tracker?: PeerAddress;
   /** Peers given by hand (`--peer HOST:PORT`), always part of `peers()`. */
@@ -43,7 +51,19 @@ export interface TrackerClientStatus {
   connected: boolean;
   /** A peer list was received on the current connection. */
   registered: boolean;
+  /** The address the tracker lists this node under (its view: behind a NAT, the public one). */
+  listedAs: PeerAddress | undefined;
+  /** The tracker verified that address receives. */
+  reachable: boolean;
+  /** Reachable members of the tracker's last list (these are in `peers()`). */
   trackerPeers: number;
+  /** Members the tracker could not verify; left out of `peers()` so nobody is greeted on the say-so of a registration. */
+  trackerUnreachable: number;
+  /** Probes echoed to the tracker, and probes not echoed (wrong source, nothing pending, over the bound). */
+  echoes: number;
+  probesIgnored: number;
+  /** Why the tracker connection was last dropped by this side, as a code (e.g. MESSAGE_TOO_DEEP). */
+  lastDrop: string | undefined;
   staticPeers: number;
   exchangePeers: number;
   /** Connection attempts since the last successful registration. */
@@ -51,6 +71,8 @@ export interface TrackerClientStatus {
 }
 
 const CHAIN_ID = /^[0-9a-f]{64}$/;
+/** Connect errors that mean "not from this source address", as opposed to "tracker down". */
+const UNROUTABLE = new Set(['EINVAL', 'EADDRNOTAVAIL', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 /**
  * Discovery through a tracker, with static peers and peer exchange on the side. The tracker
@@ -67,6 +89,21 @@ export class TrackerClient implements Discovery {
   private readonly random: () => number;
   private readonly staticPeers: PeerAddress[];
   private trackerPeers: PeerAddress[] = [];
+  private trackerUnreachable = 0;
+  private readonly transportKind: TransportKind;
+  private readonly probeWindowMs: number;
+  private readonly maxEchoes: number;
+  /** The tracker's address as this connection reached it: probes from any other host are not the tracker's. */
+  private trackerHost: string | undefined;
+  /** Set from sending `register` until the tracker says we are reachable, the window ends or the bound is hit. */
+  private pendingUntil = 0;
+  private echoesThisRegistration = 0;
+  private readonly echoedTokens = new Set<string>();
+  private listedAs: PeerAddress | undefined;
+  private reachable = false;
+  private counters = { echoes: 0, probesIgnored: 0 };
+  private lastDrop: string | undefined;
+  private warnedUnroutable = false;
   private readonly exchangePeers = new Map<string, PeerAddress>();
   private readonly selfKeys = new Set<string>();
   private readonly handlers: Array<(peers: PeerAddress[]) => void> = [];
@@ -97,6 +134,9 @@ export class TrackerClient implements Discovery {
     this.random = options.random ?? Math.random;
     this.log = options.logger ?? pino({ level: 'silent' });
     this.staticPeers = dedupe(options.peers ?? []);
+    this.transportKind = options.transport ?? 'udp';
+    this.probeWindowMs = options.probeWindowMs ?? 30_000;
+    this.maxEchoes = options.maxEchoes ?? 8;
   }
 
   start(): void {
@@ -164,11 +204,45 @@ export class TrackerClient implements Discovery {
     return added;
   }
 
+  /**
+   * A reachability probe reached our transport. Echoed over the tracker connection only when it
+   * can be the tracker's own (from the host we dialled, while our registration is unverified,
+   * within the window and the bound); anything else is dropped, so a forged probe costs the
+   * tracker at most `maxEchoes` small messages per registration.
+   */
+  probed(token: string, from: PeerAddress): void {
+    const pending = this.connected && this.trackerHost !== undefined && Date.now() < this.pendingUntil;
+    if (
+      !pending ||
+      typeof token !== 'string' ||
+      !PROBE_TOKEN.test(token) ||
+      normalizeHost(String(from?.host)) !== this.trackerHost ||
+      this.echoedTokens.has(token)
+    ) {
+      this.counters.probesIgnored++;
+      return;
+    }
+    if (this.echoesThisRegistration >= this.maxEchoes) {
+      this.counters.probesIgnored++;
+      this.pendingUntil = 0;
+      return;
+    }
+    this.echoesThisRegistration++;
+    this.echoedTokens.add(token);
+    this.counters.echoes++;
+    this.send({ type: 'echo', token });
+  }
+
   status(): TrackerClientStatus {
     return {
       connected: this.connected,
       registered: this.registered,
+      listedAs: this.listedAs && { ...this.listedAs },
+      reachable: this.reachable,
       trackerPeers: this.trackerPeers.length,
+      trackerUnreachable: this.trackerUnreachable,
+      ...this.counters,
+      lastDrop: this.lastDrop,
       staticPeers: this.staticPeers.length,
       exchangePeers: this.exchangePeers.size,
       attempts: this.attempts,
@@ -178,7 +252,15 @@ export class TrackerClient implements Discovery {
   private connect(): void {
     const tracker = this.options.tracker!;
     this.attempts++;
-    const socket = connect({ host: tracker.host, port: tracker.port, noDelay: true });
+    // A transport bound to one address is dialled from it, so the tracker sees (and probes) the
+    // host the transport listens on, not whichever address the route to the tracker picks.
+    const bindHost = isIP(this.self!.host) !== 0 && !isUnspecifiedHost(this.self!.host) ? this.self!.host : undefined;
+    const socket = connect({
+      host: tracker.host,
+      port: tracker.port,
+      noDelay: true,
+      ...(bindHost ? { localAddress: bindHost, family: isIP(bindHost) } : {}),
+    });
     const decoder = new FrameDecoder(this.options.maxFrameBytes ?? MAX_FRAME_BYTES);
     this.socket = socket;
     // A tracker host that swallows SYNs would otherwise hold the attempt for minutes.
@@ -186,15 +268,18 @@ export class TrackerClient implements Discovery {
     socket.once('connect', () => {
       socket.setTimeout(0);
       this.connected = true;
-      // Registered without a host, the tracker lists us under the address it sees.
+      // The tracker lists us under the address it sees; until it says which, this is the best guess.
       if (socket.localAddress) this.selfKeys.add(addressKey({ host: socket.localAddress, port: this.self!.port }));
-      const host = isUnspecifiedHost(this.self!.host) ? undefined : this.self!.host;
+      this.trackerHost = normalizeHost(socket.remoteAddress ?? '');
+      this.pendingUntil = Date.now() + this.probeWindowMs;
+      this.echoesThisRegistration = 0;
+      this.echoedTokens.clear();
       this.send({
         type: 'register',
         version: TRACKER_PROTOCOL_VERSION,
         chainId: this.options.chainId,
-        ...(host ? { host } : {}),
         port: this.self!.port,
+        transport: this.transportKind,
       });
       this.scheduleHeartbeat();
       this.armSilenceTimer();
@@ -204,17 +289,36 @@ export class TrackerClient implements Discovery {
       const { frames, error } = decoder.push(chunk);
       for (const frame of frames) {
         if (this.socket !== socket || socket.destroyed) return;
-        this.handle(socket, frame);
+        try {
+          this.handle(socket, frame);
+        } catch (err) {
+          // Whatever a tracker's message makes go wrong costs that connection, never the node.
+          this.drop(socket, `tracker message could not be handled: ${(err as Error)?.message ?? String(err)}`, 'MESSAGE_MALFORMED');
+          return;
+        }
       }
-      if (error && !socket.destroyed) this.drop(socket, `tracker sent a bad frame: ${error.message}`);
+      if (error && !socket.destroyed) this.drop(socket, `tracker sent a bad frame: ${error.message}`, error.code);
     });
-    socket.on('error', (err: NodeJS.ErrnoException) => this.log.debug({ err: err.code ?? err.message }, 'tracker connection error'));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (bindHost && !this.warnedUnroutable && UNROUTABLE.has(err.code ?? '')) {
+        // Dialling from the transport's address is what makes the tracker list the right one;
+        // when it cannot reach the tracker (a loopback transport, a remote tracker), say so once.
+        this.warnedUnroutable = true;
+        this.log.warn(
+          { host: bindHost, code: err.code },
+          `the tracker cannot be reached from the transport's address ${bindHost}; bind the transport to an address the tracker and the other peers can reach`,
+        );
+      }
+      this.log.debug({ err: err.code ?? err.message }, 'tracker connection error');
+    });
     socket.on('close', () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
       if (this.connected) this.log.info('tracker connection closed; keeping the last known peers');
       this.connected = false;
       this.registered = false;
+      this.reachable = false;
+      this.pendingUntil = 0;
       this.clearTimers();
       this.scheduleReconnect();
     });
@@ -223,7 +327,7 @@ export class TrackerClient implements Discovery {
   private handle(socket: Socket, frame: Buffer): void {
     const decoded = decodeMessage(frame);
     if (!decoded.ok) {
-      this.drop(socket, `tracker sent a bad message: ${decoded.reason}`);
+      this.drop(socket, `tracker sent a bad message: ${decoded.reason}`, decoded.code);
       return;
     }
     this.armSilenceTimer();
@@ -233,7 +337,7 @@ export class TrackerClient implements Discovery {
         return;
       case 'peers': {
         if (message.chainId !== this.options.chainId) {
-          this.drop(socket, 'tracker sent the peer list of another network');
+          this.drop(socket, 'tracker sent the peer list of another network', 'WRONG_NETWORK');
           return;
         }
         if (!this.registered) this.log.info({ peers: message.peers.length }, 'registered with tracker');
@@ -246,9 +350,24 @@ export class TrackerClient implements Discovery {
             this.scheduleHeartbeat();
           }
         }
-        this.trackerPeers = dedupe(
-          message.peers.filter((p) => isReachableHost(p.host)).map((p) => ({ host: normalizeHost(p.host), port: p.port })),
-        );
+        // Only verified members are offered to the node: an unverified address may be nobody's
+        // (greeting it would make every member a reflector), or a member behind a NAT that
+        // dials out and is met when it does.
+        const usable = message.peers.filter((p) => isReachableHost(p.host));
+        this.trackerPeers = dedupe(usable.filter((p) => p.reachable).map((p) => ({ host: normalizeHost(p.host), port: p.port })));
+        this.trackerUnreachable = usable.length - usable.filter((p) => p.reachable).length;
+        this.emitIfChanged();
+        return;
+      }
+      case 'registered': {
+        const seen = { host: normalizeHost(message.host), port: message.port };
+        if (!this.listedAs || addressKey(this.listedAs) !== addressKey(seen))
+          this.log.info({ listedAs: `${seen.host}:${seen.port}` }, 'tracker lists this node');
+        this.listedAs = seen;
+        this.selfKeys.add(addressKey(seen));
+        if (message.reachable && !this.reachable) this.log.info('tracker verified this node is reachable');
+        this.reachable = message.reachable;
+        if (message.reachable) this.pendingUntil = 0;
         this.emitIfChanged();
         return;
       }
@@ -257,12 +376,13 @@ export class TrackerClient implements Discovery {
         this.log.warn({ code: message.code }, `tracker refused: ${message.message}`);
         return;
       default:
-        this.drop(socket, `tracker sent a '${message.type}' message, which only clients send`);
+        this.drop(socket, `tracker sent a '${message.type}' message, which only clients send`, 'MESSAGE_UNEXPECTED');
     }
   }
 
-  private drop(socket: Socket, reason: string): void {
-    this.log.warn(reason);
+  private drop(socket: Socket, reason: string, code: string): void {
+    this.lastDrop = code;
+    this.log.warn({ code }, reason);
     socket.destroy();
   }
 
@@ -293,7 +413,7 @@ export class TrackerClient implements Discovery {
     }
     this.silenceTimer = setTimeout(() => {
       this.silenceTimer = undefined;
-      if (this.socket) this.drop(this.socket, `tracker silent for ${this.ttlMs} ms; reconnecting`);
+      if (this.socket) this.drop(this.socket, `tracker silent for ${this.ttlMs} ms; reconnecting`, 'TRACKER_SILENT');
     }, this.ttlMs);
     this.silenceTimer.unref();
   }
@@ -336,6 +456,8 @@ export class TrackerClient implements Discovery {
     this.socket = undefined;
     this.connected = false;
     this.registered = false;
+    this.reachable = false;
+    this.pendingUntil = 0;
     if (!connected) {
       socket.destroy();
       return;

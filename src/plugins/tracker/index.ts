@@ -9,7 +9,11 @@ export {
   encodeMessage,
   MAX_NETWORK_PEERS,
   TRACKER_PROTOCOL_VERSION,
+  type ListedPeer,
   type TrackerMessage,
+  type TransportKind,
 } from './messages.js';
 export { trackerDiscovery, type TrackerDiscoveryOptions } from './plugin.js';
 export { TrackerServer, type MembershipChange, type TrackerServerOptions, type TrackerStatus } from './server.js';
+export { TransportProber, type ProbeSender, type ProbeTarget, type TransportProberOptions } from './prober.js';
+export { DEFAULT_PROBE_SCHEDULE, type ProbeSchedule } from './reachability.js';

@@ -1,11 +1,19 @@
 import { Ajv } from 'ajv';
 import { isIP } from 'node:net';
-import secureJson from 'secure-json-parse';
 import type { PeerAddress } from '../../kernel/services.js';
+import { parseUntrustedJson, UntrustedJsonError } from '../../kernel/untrusted-json.js';
 import { encodeFrame } from './framing.js';
 
-/** Bumped on any incompatible change; a tracker answers another version with VERSION_UNSUPPORTED. */
-export const TRACKER_PROTOCOL_VERSION = 1;
+/**
+ * Bumped on any incompatible change; a tracker answers another version with VERSION_UNSUPPORTED.
+ * 2: the address is the connection's source (no `host`), reachability probes, `reachable` flags.
+ */
+export const TRACKER_PROTOCOL_VERSION = 2;
+/**
+ * The deepest tracker message is a peer list (object, array, entry): 3 levels. Anything
+ * nesting past this is refused before a parser or the schema walks it.
+ */
+export const MAX_MESSAGE_DEPTH = 8;
 export const DEFAULT_TRACKER_PORT = 60825;
 /** A peer silent this long is evicted; clients heartbeat every third of it. */
 export const DEFAULT_TTL_MS = 15_000;
@@ -17,13 +25,25 @@ export const DEFAULT_TTL_MS = 15_000;
 export const MAX_NETWORK_PEERS = 3000;
 export const MAX_HOST_LENGTH = 253;
 
+/** Which transport a registered port belongs to: the tracker probes it over the same one. */
+export type TransportKind = 'udp' | 'tcp';
+
+/**
+ * There is no host: a registration is listed under the address its connection comes from
+ * (behind a NAT that is the NAT's public address, which is what others must dial).
+ */
 export interface RegisterMessage {
   type: 'register';
   version: number;
   chainId: string;
-  /** The peer's transport host; omitted (or unspecified, 0.0.0.0 / ::) means "the address you see me at". */
-  host?: string;
   port: number;
+  /** Absent means `udp`, the default transport. */
+  transport?: TransportKind;
+}
+/** The token of a reachability probe that arrived on the registered port, sent back over this connection. */
+export interface EchoMessage {
+  type: 'echo';
+  token: string;
 }
 export interface HeartbeatMessage {
   type: 'heartbeat';
@@ -31,12 +51,23 @@ export interface HeartbeatMessage {
 export interface LeaveMessage {
   type: 'leave';
 }
+/** A member: reachable once its address answered a probe; members that did not can still dial out. */
+export interface ListedPeer extends PeerAddress {
+  reachable: boolean;
+}
 export interface PeersMessage {
   type: 'peers';
   chainId: string;
-  peers: PeerAddress[];
+  peers: ListedPeer[];
   /** How often the tracker wants heartbeats, so clients follow the tracker's TTL, not their own guess. */
   heartbeatMs?: number;
+}
+/** The tracker's view of the recipient's own registration: the address it is listed under and whether it was verified. */
+export interface RegisteredMessage {
+  type: 'registered';
+  host: string;
+  port: number;
+  reachable: boolean;
 }
 export interface ErrorMessage {
   type: 'error';
@@ -44,14 +75,17 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type ClientMessage = RegisterMessage | HeartbeatMessage | LeaveMessage;
+export type ClientMessage = RegisterMessage | HeartbeatMessage | LeaveMessage | EchoMessage;
 /** The tracker echoes heartbeats, so a client can tell a live tracker from a silent one. */
-export type ServerMessage = PeersMessage | ErrorMessage | HeartbeatMessage;
+export type ServerMessage = PeersMessage | RegisteredMessage | ErrorMessage | HeartbeatMessage;
 export type TrackerMessage = ClientMessage | ServerMessage;
 
 const host = { type: 'string', minLength: 1, maxLength: MAX_HOST_LENGTH, pattern: '^[A-Za-z0-9_:][A-Za-z0-9._:%-]*$' } as const;
 const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
 const chainId = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+/** 16 random bytes in lowercase hex, as in the gossip `probe` message (src/kernel/net/messages.ts). */
+export const PROBE_TOKEN = /^[0-9a-f]{32}$/;
+const token = { type: 'string', pattern: PROBE_TOKEN.source } as const;
 
 const schema = {
   type: 'object',
@@ -62,8 +96,15 @@ const schema = {
     {
       additionalProperties: false,
       required: ['type', 'version', 'chainId', 'port'],
-      properties: { type: { const: 'register' }, version: { type: 'integer', minimum: 0, maximum: 65535 }, chainId, host, port },
+      properties: {
+        type: { const: 'register' },
+        version: { type: 'integer', minimum: 0, maximum: 65535 },
+        chainId,
+        port,
+        transport: { enum: ['udp', 'tcp'] },
+      },
     },
+    { additionalProperties: false, required: ['type', 'token'], properties: { type: { const: 'echo' }, token } },
     { additionalProperties: false, required: ['type'], properties: { type: { const: 'heartbeat' } } },
     { additionalProperties: false, required: ['type'], properties: { type: { const: 'leave' } } },
     {
@@ -75,10 +116,20 @@ const schema = {
         peers: {
           type: 'array',
           maxItems: MAX_NETWORK_PEERS,
-          items: { type: 'object', additionalProperties: false, required: ['host', 'port'], properties: { host, port } },
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['host', 'port', 'reachable'],
+            properties: { host, port, reachable: { type: 'boolean' } },
+          },
         },
         heartbeatMs: { type: 'integer', minimum: 10, maximum: 3_600_000 },
       },
+    },
+    {
+      additionalProperties: false,
+      required: ['type', 'host', 'port', 'reachable'],
+      properties: { type: { const: 'registered' }, host, port, reachable: { type: 'boolean' } },
     },
     {
       additionalProperties: false,
@@ -97,15 +148,32 @@ const schema = {
 const validate = new Ajv({ discriminator: true, allErrors: false, strict: true }).compile<TrackerMessage>(schema);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export type DecodedMessage = { ok: true; message: TrackerMessage } | { ok: false; code: 'MESSAGE_MALFORMED'; reason: string };
+export type DecodeFailureCode = 'MESSAGE_MALFORMED' | 'MESSAGE_TOO_DEEP' | 'VERSION_UNSUPPORTED';
+export type DecodedMessage = { ok: true; message: TrackerMessage } | { ok: false; code: DecodeFailureCode; reason: string };
 
-/** Frame body → checked message. The body's size is already bounded by the frame decoder. */
+/**
+ * Frame body → checked message, in both directions. The body's size is already bounded by the
+ * frame decoder; its depth is bounded here, in one pass over the bytes, before anything parses
+ * or walks it. Never throws.
+ */
 export function decodeMessage(body: Uint8Array): DecodedMessage {
   let value: unknown;
   try {
-    value = secureJson.parse(utf8.decode(body), undefined, { protoAction: 'error', constructorAction: 'error' });
-  } catch {
+    utf8.decode(body);
+    value = parseUntrustedJson(body, MAX_MESSAGE_DEPTH);
+  } catch (err) {
+    if (err instanceof UntrustedJsonError && err.code === 'JSON_TOO_DEEP')
+      return { ok: false, code: 'MESSAGE_TOO_DEEP', reason: `the message nests deeper than ${MAX_MESSAGE_DEPTH} levels` };
     return { ok: false, code: 'MESSAGE_MALFORMED', reason: 'the frame is not UTF-8 JSON' };
+  }
+  // Before the schema: a client of another version gets told so, not that its message is malformed.
+  const version = (value as { type?: unknown; version?: unknown } | null)?.version;
+  if ((value as { type?: unknown } | null)?.type === 'register' && Number.isInteger(version) && version !== TRACKER_PROTOCOL_VERSION) {
+    return {
+      ok: false,
+      code: 'VERSION_UNSUPPORTED',
+      reason: `this tracker speaks protocol version ${TRACKER_PROTOCOL_VERSION}, not ${String(version)}`,
+    };
   }
   if (!validate(value)) {
     const first = validate.errors?.[0];

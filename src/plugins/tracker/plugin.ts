@@ -14,6 +14,8 @@ export interface TrackerDiscoveryOptions {
   /** `HOST:PORT` of peers to use whatever the tracker says (`--peer`, repeatable). */
   peers?: string[];
   ttlMs?: number;
+  /** The node's transport kind, which the tracker probes over; default: the node config's `transport` (udp unless tcp). */
+  transport?: 'udp' | 'tcp';
 }
 
 /**
@@ -36,10 +38,11 @@ export function trackerDiscovery(options: TrackerDiscoveryOptions = {}): Plugin 
     name: 'tracker',
     provides: [DISCOVERY],
     needs: [TRANSPORT, LOGGER],
-    register(container, { params }) {
+    register(container, { params, config }) {
       // CHAIN_PARAMS is registered by the kernel, but the chain id is fixed by the params we
       // are given here, so nothing is resolved before start.
       const chainId = chainIdOf(params);
+      const transport = options.transport ?? (config?.transport === 'tcp' ? 'tcp' : 'udp');
       container.register(DISCOVERY, {
         // The closure caches one client per registration, i.e. per node container.
         useFactory: instanceCachingFactory(
@@ -49,6 +52,7 @@ export function trackerDiscovery(options: TrackerDiscoveryOptions = {}): Plugin 
               tracker,
               peers,
               ttlMs,
+              transport,
               // Read at start: a transport bound to port 0 knows its port only then.
               localAddress: () => c.resolve<Transport>(TRANSPORT).address,
               logger: c.resolve<Logger>(LOGGER).child({ plugin: 'tracker' }),

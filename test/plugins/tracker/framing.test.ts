@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, FrameDecoder, MAX_FRAME_BYTES } from '../../../src/plugins/tracker/framing.js';
-import { decodeMessage, encodeMessage, MAX_HOST_LENGTH, MAX_NETWORK_PEERS } from '../../../src/plugins/tracker/messages.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  MAX_HOST_LENGTH,
+  MAX_NETWORK_PEERS,
+  TRACKER_PROTOCOL_VERSION,
+} from '../../../src/plugins/tracker/messages.js';
 import { CHAIN_A } from './helpers.js';
 
 /** Cuts `bytes` at the given offsets (taken modulo its length). */
@@ -73,14 +79,21 @@ describe('FrameDecoder', () => {
   });
 
   it('round-trips tracker messages under any chunking', () => {
-    const peer = fc.record({ host: fc.ipV4(), port: fc.integer({ min: 1, max: 65535 }) });
+    const peer = fc.record({ host: fc.ipV4(), port: fc.integer({ min: 1, max: 65535 }), reachable: fc.boolean() });
     const message = fc.oneof(
       fc.record({
         type: fc.constant('register' as const),
-        version: fc.constant(1),
+        version: fc.constant(TRACKER_PROTOCOL_VERSION),
         chainId: fc.constant(CHAIN_A),
+        port: fc.integer({ min: 1, max: 65535 }),
+        transport: fc.constantFrom('udp' as const, 'tcp' as const),
+      }),
+      fc.record({ type: fc.constant('echo' as const), token: fc.stringMatching(/^[0-9a-f]{32}$/) }),
+      fc.record({
+        type: fc.constant('registered' as const),
         host: fc.ipV4(),
         port: fc.integer({ min: 1, max: 65535 }),
+        reachable: fc.boolean(),
       }),
       fc.constant({ type: 'heartbeat' as const }),
       fc.constant({ type: 'leave' as const }),
@@ -126,6 +139,7 @@ describe('tracker messages', () => {
     const peers = Array.from({ length: MAX_NETWORK_PEERS }, (_, i) => ({
       host: `${'h'.repeat(MAX_HOST_LENGTH - 6)}.${String(i).padStart(5, '0')}`,
       port: 65535,
+      reachable: true,
     }));
     const frame = encodeMessage({ type: 'peers', chainId: CHAIN_A, peers, heartbeatMs: 5000 });
     expect(frame.length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
@@ -140,10 +154,12 @@ describe('tracker messages', () => {
     ['an unknown type', Buffer.from('{"type":"syn"}')],
     ['an extra field', Buffer.from('{"type":"heartbeat","x":1}')],
     ['a prototype key', Buffer.from('{"type":"leave","__proto__":{"polluted":true}}')],
-    ['a port out of range', Buffer.from(JSON.stringify({ type: 'register', version: 1, chainId: CHAIN_A, port: 70000 }))],
-    ['a short chain id', Buffer.from(JSON.stringify({ type: 'register', version: 1, chainId: 'abc', port: 1 }))],
-    ['a host with a path', Buffer.from(JSON.stringify({ type: 'register', version: 1, chainId: CHAIN_A, host: 'a/b', port: 1 }))],
-    ['a string port', Buffer.from(JSON.stringify({ type: 'register', version: 1, chainId: CHAIN_A, port: '80' }))],
+    ['a port out of range', Buffer.from(JSON.stringify({ type: 'register', version: 2, chainId: CHAIN_A, port: 70000 }))],
+    ['a short chain id', Buffer.from(JSON.stringify({ type: 'register', version: 2, chainId: 'abc', port: 1 }))],
+    ['a host claim', Buffer.from(JSON.stringify({ type: 'register', version: 2, chainId: CHAIN_A, host: '127.0.0.1', port: 1 }))],
+    ['a string port', Buffer.from(JSON.stringify({ type: 'register', version: 2, chainId: CHAIN_A, port: '80' }))],
+    ['a list entry without its flag', Buffer.from(JSON.stringify({ type: 'peers', chainId: CHAIN_A, peers: [{ host: 'a', port: 1 }] }))],
+    ['a short token', Buffer.from(JSON.stringify({ type: 'echo', token: 'ab' }))],
   ])('rejects %s', (_, body) => {
     const decoded = decodeMessage(body);
     expect(decoded.ok).toBe(false);

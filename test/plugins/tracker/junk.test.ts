@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../../src/plugins/tracker/framing.js';
-import { encodeMessage } from '../../../src/plugins/tracker/messages.js';
-import { CHAIN_A, CHAIN_B, Harness, keys, waitFor } from './helpers.js';
+import { encodeMessage, TRACKER_PROTOCOL_VERSION } from '../../../src/plugins/tracker/messages.js';
+import { CHAIN_A, CHAIN_B, Harness, key, keys, waitFor } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.close());
@@ -12,7 +12,7 @@ const local = (port: number) => ({ host: '127.0.0.1', port });
 const json = (value: unknown) => encodeFrame(Buffer.from(JSON.stringify(value)));
 const register = (port: number, host?: string) => ({
   type: 'register',
-  version: 1,
+  version: TRACKER_PROTOCOL_VERSION,
   chainId: CHAIN_A,
   ...(host === undefined ? {} : { host }),
   port,
@@ -21,10 +21,10 @@ const register = (port: number, host?: string) => ({
 describe('junk at the tracker port', () => {
   it('never crashes the tracker, and honest clients keep getting correct lists', async () => {
     const ttlMs = 400;
-    const { server, address } = await h.tracker({ ttlMs });
-    const alice = h.client({ chainId: CHAIN_A, tracker: address, localAddress: local(7001), ttlMs });
-    const bob = h.client({ chainId: CHAIN_A, tracker: address, localAddress: local(7002), ttlMs });
-    await waitFor(() => alice.peers().length === 1 && bob.peers().length === 1, 'alice and bob to meet');
+    const { server, address } = await h.tracker({ ttlMs, probeSchedule: { retryMs: 20, maxRetryMs: 40, attempts: 3 } });
+    const alice = await h.node({ chainId: CHAIN_A, tracker: address, ttlMs });
+    const bob = await h.node({ chainId: CHAIN_A, tracker: address, ttlMs });
+    await waitFor(() => alice.client.peers().length === 1 && bob.client.peers().length === 1, 'alice and bob to meet');
 
     const closedWith = async (bytes: Buffer | Buffer[], code: string | undefined): Promise<void> => {
       const peer = await h.raw(address);
@@ -55,14 +55,15 @@ describe('junk at the tracker port', () => {
     ]) {
       await closedWith(json(wrong), 'MESSAGE_MALFORMED');
     }
-    await closedWith(json({ type: 'peers', chainId: CHAIN_A, peers: [local(6666)] }), 'MESSAGE_UNEXPECTED');
+    await closedWith(json({ type: 'peers', chainId: CHAIN_A, peers: [{ ...local(6666), reachable: true }] }), 'MESSAGE_UNEXPECTED');
     await closedWith(json({ type: 'error', code: 'X', message: 'y' }), 'MESSAGE_UNEXPECTED');
-    for (const weird of ['255.255.255.255', '224.0.0.1', 'ff02::1', '1.2.3', 'a..b', '-rf', '999.1.1.1']) {
-      await closedWith(json(register(7003, weird)), weird === '-rf' ? 'MESSAGE_MALFORMED' : 'ADDRESS_INVALID');
-    }
-    for (const weird of ['a/b', 'x'.repeat(300), 'host name', 'ünïcode', '', 'a\nb'])
+    // The host is the connection's source: any claimed host, good or bad, is a malformed message.
+    for (const weird of ['127.0.0.1', '255.255.255.255', '224.0.0.1', 'ff02::1', '0.0.0.0', '-rf', 'a/b', 'x'.repeat(300), ''])
       await closedWith(json(register(7003, weird)), 'MESSAGE_MALFORMED');
-    await closedWith(json({ type: 'register', version: 1, chainId: 'z'.repeat(64), port: 7003 }), 'MESSAGE_MALFORMED');
+    await closedWith(json({ ...register(7003), chainId: 'z'.repeat(64) }), 'MESSAGE_MALFORMED');
+    await closedWith(json({ ...register(7003), transport: 'carrier-pigeon' }), 'MESSAGE_MALFORMED');
+    await closedWith(json({ type: 'echo', token: 'not hex' }), 'MESSAGE_MALFORMED');
+    await closedWith(json({ type: 'registered', host: '127.0.0.1', port: 1, reachable: true }), 'MESSAGE_UNEXPECTED');
 
     // Truncated: a header promising more than ever comes, then a hang-up.
     const truncated = await h.raw(address);
@@ -89,25 +90,25 @@ describe('junk at the tracker port', () => {
     coalesced.write(
       Buffer.concat([encodeMessage(register(7004) as never), encodeMessage({ type: 'heartbeat' }), encodeMessage({ type: 'heartbeat' })]),
     );
-    const anywhere = await h.raw(address);
-    anywhere.write(json(register(7005, '0.0.0.0')));
+    // A forged echo is ignored, not an error: the connection stays.
+    coalesced.send({ type: 'echo', token: 'f'.repeat(32) });
 
-    const expected = ['127.0.0.1:7001', '127.0.0.1:7002', '127.0.0.1:7003', '127.0.0.1:7004', '127.0.0.1:7005'];
-    await waitFor(
-      () => keys(alice.peers()).join() === expected.filter((k) => k !== '127.0.0.1:7001').join(),
-      'alice to see the well-formed registrations',
-    );
-    await waitFor(() => keys(bob.peers()).join() === expected.filter((k) => k !== '127.0.0.1:7002').join(), 'bob to see them too');
+    const expected = [key(alice.address), key(bob.address), '127.0.0.1:7003', '127.0.0.1:7004'].sort();
+    await waitFor(() => keys(coalesced.lastPeers()?.peers ?? []).join() === expected.join(), 'the well-formed registrations to be listed');
     await waitFor(() => coalesced.messages.filter((m) => m.type === 'heartbeat').length === 2, 'both coalesced heartbeats answered');
-    expect(keys(coalesced.lastPeers()!.peers)).toEqual(expected);
-    expect(server.status()).toMatchObject({ listening: true, networks: 1, peers: 5 });
+    // Nobody answers at 7003 and 7004: listed, but not offered to alice and bob as peers.
+    await waitFor(() => alice.client.status().trackerUnreachable === 2 && bob.client.status().trackerUnreachable === 2, 'both unverified');
+    expect(keys(alice.client.peers())).toEqual([key(bob.address)]);
+    expect(keys(bob.client.peers())).toEqual([key(alice.address)]);
+    expect(coalesced.closed).toBe(false);
+    expect(server.status()).toMatchObject({ listening: true, networks: 1, peers: 4, reachable: 2 });
+    expect(server.status().echoesIgnored).toBeGreaterThanOrEqual(1);
   });
 
   it('survives random byte streams on many connections (property)', async () => {
     const { server, address } = await h.tracker({ ttlMs: 60_000 });
-    const honest = h.client({ chainId: CHAIN_B, tracker: address, localAddress: local(7001) });
-    const peer = await h.raw(address);
-    peer.send({ type: 'register', version: 1, chainId: CHAIN_B, host: '127.0.0.1', port: 7002 });
+    const honest = (await h.node({ chainId: CHAIN_B, tracker: address })).client;
+    const other = await h.node({ chainId: CHAIN_B, tracker: address });
     await waitFor(() => honest.peers().length === 1, 'the honest pair to meet');
     await fc.assert(
       fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 1, maxLength: 64 }), { minLength: 1, maxLength: 8 }), async (pieces) => {
@@ -119,7 +120,8 @@ describe('junk at the tracker port', () => {
       { numRuns: 40 },
     );
     await waitFor(() => server.status().connections === 2, 'the junk connections to be gone');
-    expect(keys(honest.peers())).toEqual(['127.0.0.1:7002']);
+    expect(other.client.status().reachable).toBe(true);
+    expect(keys(honest.peers())).toEqual([key(other.address)]);
     expect(server.status().byNetwork[CHAIN_B]).toBe(2);
   });
 });

@@ -7,7 +7,7 @@ import { paramsFromFlags } from '../../../src/kernel/chain-params.js';
 import type { Transport } from '../../../src/kernel/services.js';
 import { DISCOVERY, LOGGER, TRANSPORT } from '../../../src/kernel/tokens.js';
 import { formatHostPort, parseHostPort, trackerDiscovery, TrackerClient } from '../../../src/plugins/tracker/index.js';
-import { Harness, keys, waitFor } from './helpers.js';
+import { deliverProbes, Harness, key, keys, udpTransport, waitFor } from './helpers.js';
 
 const h = new Harness();
 const stops: Array<() => Promise<void>> = [];
@@ -18,14 +18,18 @@ afterEach(async () => {
 
 const params = paramsFromFlags({ difficulty: 'fixed', blockTime: 1, apps: [] });
 
-/** A node's container as the kernel builds it: a logger, a transport, then the plugin. */
-function nodeContainer(port: number, options: Parameters<typeof trackerDiscovery>[0]) {
+/**
+ * A node's container as the kernel builds it: a logger, a started transport, then the plugin;
+ * probes reach discovery as the kernel's Network hands them over.
+ */
+async function nodeContainer(options: Parameters<typeof trackerDiscovery>[0]) {
   const container = rootContainer.createChildContainer();
-  const transport = { address: { host: '127.0.0.1', port }, send() {}, onMessage() {} } satisfies Transport;
+  const transport: Transport = await h.transport(udpTransport());
   container.register(LOGGER, { useValue: pino({ level: 'silent' }) });
   container.register(TRANSPORT, { useValue: transport });
-  trackerDiscovery(options).register(container, { config: {} as never, params });
-  return container;
+  trackerDiscovery(options).register(container, { config: { transport: 'udp' } as never, params });
+  deliverProbes(transport, (token, from) => container.resolve<TrackerClient>(DISCOVERY).probed(token, from));
+  return { container, address: transport.address };
 }
 
 describe('trackerDiscovery plugin', () => {
@@ -34,8 +38,8 @@ describe('trackerDiscovery plugin', () => {
     const plugin = trackerDiscovery({ tracker: formatHostPort(address) });
     expect(plugin).toMatchObject({ name: 'tracker', provides: [DISCOVERY], needs: [TRANSPORT, LOGGER] });
 
-    const one = nodeContainer(7001, { tracker: formatHostPort(address), peers: ['127.0.0.1:9001'] });
-    const two = nodeContainer(7002, { tracker: formatHostPort(address) });
+    const { container: one, address: oneAddress } = await nodeContainer({ tracker: formatHostPort(address), peers: ['127.0.0.1:9001'] });
+    const { container: two, address: twoAddress } = await nodeContainer({ tracker: formatHostPort(address) });
     const a = one.resolve<TrackerClient>(DISCOVERY);
     const b = two.resolve<TrackerClient>(DISCOVERY);
     expect(a).toBeInstanceOf(TrackerClient);
@@ -49,8 +53,9 @@ describe('trackerDiscovery plugin', () => {
     b.start();
     await waitFor(() => server.status().byNetwork[chainIdOf(params)] === 2, 'both nodes registered under the chain id');
     await waitFor(() => a.peers().length === 2, 'node one to see node two and its static peer');
-    expect(keys(a.peers())).toEqual(['127.0.0.1:7002', '127.0.0.1:9001']);
-    expect(keys(b.peers())).toEqual(['127.0.0.1:7001']);
+    expect(keys(a.peers())).toEqual([key(twoAddress), '127.0.0.1:9001'].sort());
+    expect(keys(b.peers())).toEqual([key(oneAddress)]);
+    expect(a.status().reachable && b.status().reachable).toBe(true);
   });
 
   it('fails on bad addresses when the flags are read, not when the node starts', () => {
