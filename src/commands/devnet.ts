@@ -8,6 +8,8 @@ import { VOTING_APP_ID } from '../apps/voting/index.js';
 import { runDevnetDemo, runDevnetPrompt, type DemoResult } from '../cli/devnet-demo.js';
 import type { VotePromptResult } from '../cli/voting/vote-prompt.js';
 import { CairnError, ConfigError } from '../kernel/errors.js';
+import { createLogger } from '../kernel/logger.js';
+import { installLastDefence } from '../cli/last-defence.js';
 
 export default class DevnetCommand extends CairnCommand {
   static override summary = 'Run a local network: a tracker and several mining nodes on 127.0.0.1.';
@@ -93,6 +95,7 @@ export default class DevnetCommand extends CairnCommand {
       // While starting, stopping aborts the start; once running, the main flow stops the status first.
       if (!started) void devnet.stop();
     };
+    installLastDefence(createLogger(flags['log-level']), 'devnet', () => devnet.stop());
     const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const s of SIGNALS) process.on(s, onSignal);
     try {

@@ -14,6 +14,7 @@ import {
 } from '../../plugins/tracker/index.js';
 import { isValidHost } from '../../plugins/tracker/messages.js';
 import { untilStopSignal } from '../../cli/stop-signal.js';
+import { installLastDefence } from '../../cli/last-defence.js';
 
 export default class TrackerStart extends CairnCommand {
   static override summary = 'Run a tracker: the rendezvous point where nodes learn their peers.';
@@ -74,6 +75,7 @@ export default class TrackerStart extends CairnCommand {
 
     // Listen for signals first: a Ctrl-C during start still stops cleanly.
     const stopped = untilStopSignal();
+    installLastDefence(logger, 'tracker', () => server.stop());
 
     const address = await server.start();
     try {

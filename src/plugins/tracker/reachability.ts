@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { encodeMessage } from '../../kernel/net/messages.js';
+import { encodeHandshake } from '../../kernel/index.js';
 import type { ProbeSender, ProbeTarget } from './prober.js';
 
 export interface ProbeSchedule {
@@ -58,7 +58,7 @@ export class ReachabilityCheck {
     if (this.done) return;
     if (this.send) {
       this.sent++;
-      this.send(this.target, encodeMessage({ t: 'probe', token: this.token }));
+      this.send(this.target, encodeHandshake({ t: 'probe', token: this.token }));
     }
     const wait = Math.min(this.schedule.maxRetryMs, this.schedule.retryMs * 2 ** Math.max(0, this.sent - 1));
     const last = !this.send || this.sent >= this.schedule.attempts;

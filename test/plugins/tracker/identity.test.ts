@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeMessage as encodeGossip } from '../../../src/kernel/net/messages.js';
+import { encodeHandshake as encodeGossip } from '../../../src/kernel/net/messages.js';
 import type { PeerAddress } from '../../../src/kernel/services.js';
 import { encodeFrame, FrameDecoder } from '../../../src/plugins/tracker/framing.js';
 import { decodeMessage, encodeMessage, type TrackerMessage } from '../../../src/plugins/tracker/messages.js';
