@@ -3,7 +3,8 @@ import { CairnCommand } from '../../cli/base-command.js';
 import { chainSelectionFlags, faultFlags, integerFlag, networkFlags } from '../../cli/flags.js';
 import { SyncProgress } from '../../cli/sync-progress.js';
 import { assembleNode, difficultyBits, shortHash, startNode } from '../../cli/node-assembly.js';
-import type { BlockEvent, ReorgEvent } from '../../kernel/index.js';
+import type { BlockEvent, ReorgEvent, StoreStatus } from '../../kernel/index.js';
+import { storeConsequence } from '../../cli/node-report.js';
 import { FAULTS, type FaultRunner } from '../../plugins/faults/index.js';
 import { untilStopSignal } from '../../cli/stop-signal.js';
 
@@ -29,6 +30,8 @@ export default class NodeStart extends CairnCommand {
     })(),
     miners: integerFlag({ summary: 'Miner processes. [default: 1]' }),
     'mining-delay': integerFlag({ summary: 'Pause before mining each block, in ms (the original paused 5000). [default: 0]' }),
+    'mempool-limit': integerFlag({ summary: 'Most transactions waiting in the mempool. [default: 50000]' }),
+    'mempool-bytes': integerFlag({ summary: 'Most bytes of transactions (as JSON) waiting in the mempool. [default: 67108864, 64 MiB]' }),
     ...chainSelectionFlags,
     ...networkFlags,
     ...faultFlags,
@@ -73,6 +76,13 @@ export default class NodeStart extends CairnCommand {
         emit(
           `reorg: left ${shortHash(e.from.hash)} at height ${e.from.height} for ${shortHash(e.to.hash)} at height ${e.to.height} (${e.depth} blocks undone)`,
         );
+    });
+
+    // A full disk pauses the node rather than stopping it: say so where the blocks are printed.
+    node.events.on('store', (s: StoreStatus) => {
+      if (json) emit({ event: 'store', ...s });
+      else if (s.writable) emit('store writable again: mining, sync and new transactions resume');
+      else emit(`store not writable (${s.code}): ${storeConsequence(s)}; ${s.message}`);
     });
 
     const progress = new SyncProgress(process.stderr);

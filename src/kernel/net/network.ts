@@ -3,12 +3,13 @@ import { inject, injectable } from 'tsyringe';
 import type { Block } from '../block.js';
 import type { ChainEngine } from '../chain.js';
 import type { NodeConfig } from '../config.js';
-import { BlockRejection, TxRejection } from '../errors.js';
+import { BlockRejection, StoreError, TxRejection } from '../errors.js';
 import type { BlockEvent, NodeEvents } from '../events.js';
 import type { Mempool } from '../mempool.js';
 import { assertWired } from '../plugin.js';
 import type { Clock, Discovery, PeerAddress, Service, Store, Transport } from '../services.js';
-import { CHAIN, CLOCK, CONFIG, DISCOVERY, EVENTS, LOGGER, MEMPOOL, STORE, TRANSPORT } from '../tokens.js';
+import type { StoreHealth, StoreStatus } from '../store-health.js';
+import { CHAIN, CLOCK, CONFIG, DISCOVERY, EVENTS, LOGGER, MEMPOOL, STORE, STORE_HEALTH, TRANSPORT } from '../tokens.js';
 import type { Tx } from '../tx.js';
 import { ChainStore } from '../chain-store.js';
 import { forkHeight } from './locator.js';
@@ -64,6 +65,9 @@ export class Network implements Service {
   private readonly onBlock = (e: BlockEvent) => this.scheduleAnnounce(e);
   private readonly onTx = (e: { id: string; tx: Tx; source?: string }) => this.queueTx(e.tx, e.source);
   private readonly onPeers = (peers: PeerAddress[]) => this.greet(peers);
+  private readonly onStore = (s: StoreStatus) => {
+    if (s.writable) this.sync.resume();
+  };
 
   constructor(
     @inject(TRANSPORT) private readonly transport: Transport,
@@ -71,12 +75,13 @@ export class Network implements Service {
     @inject(CHAIN) private readonly chain: ChainEngine,
     @inject(MEMPOOL) private readonly mempool: Mempool,
     @inject(STORE) store: Store,
+    @inject(STORE_HEALTH) private readonly health: StoreHealth,
     @inject(EVENTS) private readonly events: NodeEvents,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(CONFIG) config: NodeConfig,
     @inject(LOGGER) private readonly log: Logger,
   ) {
-    assertWired('Network', { transport, discovery, chain, mempool, store, events, clock, config, log });
+    assertWired('Network', { transport, discovery, chain, mempool, store, health, events, clock, config, log });
     this.cs = new ChainStore(store);
     this.book = new PeerBook(clock, { ...DEFAULT_PEER_BOOK, banMs: config.banMs });
     this.sync = new SyncManager(
@@ -85,6 +90,7 @@ export class Network implements Service {
       clock,
       events,
       log,
+      health,
     );
   }
 
@@ -94,6 +100,7 @@ export class Network implements Service {
     this.transport.onMessage((from, bytes) => this.receive(from, bytes));
     this.events.on('block', this.onBlock);
     this.events.on('tx', this.onTx);
+    this.events.on('store', this.onStore);
     this.discovery.onChange(this.onPeers);
     this.greet(this.discovery.peers());
     this.timer = setInterval(() => this.tick(), 500);
@@ -107,6 +114,7 @@ export class Network implements Service {
     clearTimeout(this.txFlush);
     this.events.off('block', this.onBlock);
     this.events.off('tx', this.onTx);
+    this.events.off('store', this.onStore);
     this.sync.reset();
   }
 
@@ -257,6 +265,7 @@ export class Network implements Service {
   }
 
   private onInv(peer: PeerState, blocks: string[], txs: string[]): void {
+    if (!this.health.writable) return; // nothing fetched could be saved
     const unknownBlocks = blocks.filter((h) => !this.chain.tree.has(h));
     if (unknownBlocks.length) this.send(peer, { t: 'getblocks', hashes: unknownBlocks.slice(0, MAX_BLOCKS_PER_PAGE) });
     const unknownTxs = txs.filter((id) => !this.mempool.has(id));
@@ -298,6 +307,8 @@ export class Network implements Service {
         }
       } catch (err) {
         if (err instanceof BlockRejection) this.blame(peer, err.code, err.verdict, err.message);
+        else if (err instanceof StoreError)
+          return; // not the peer's fault; sync fetches it once the store writes
         else throw err;
       }
     }
@@ -311,6 +322,7 @@ export class Network implements Service {
         try {
           await this.mempool.add(raw, peer.key);
         } catch (err) {
+          if (err instanceof StoreError) return; // not the peer's fault: the store said why, once
           if (err instanceof TxRejection) {
             if (err.verdict === 'ignore' && (err.code === 'TX_KNOWN' || err.code === 'TX_ALREADY_IN_CHAIN')) return;
             this.blame(peer, err.code, err.verdict, err.message);

@@ -181,7 +181,7 @@ describe('store-level', () => {
       await Promise.all(tables.map((table) => unlink(table)));
       const err = await startError(open());
       expect(err.code).toBe('STORE_DAMAGED');
-      expect(err.message).toContain('missing files');
+      expect(err.message).toContain('is missing');
     });
 
     it('refuses reads from a table file with garbage in it with STORE_DAMAGED', async () => {
