@@ -13,6 +13,8 @@ export interface SmallDisk {
   fill(leaveBytes?: number): Promise<void>;
   /** Deletes the filler: the space comes back. */
   unfill(): Promise<void>;
+  /** Remounts it larger, files in place. */
+  grow(mib: number): void;
   /** Unmounts and removes the mount point. Idempotent: call it in `finally`. */
   remove(): void;
 }
@@ -59,6 +61,9 @@ export function mountSmallDisk(mib: number): SmallDisk | { skip: string } {
     },
     async unfill() {
       await rm(filler, { force: true });
+    },
+    grow(size: number) {
+      execFileSync('mount', ['-o', `remount,size=${size}m`, dir], { stdio: 'pipe' });
     },
     remove() {
       if (mounted) {
