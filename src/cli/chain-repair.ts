@@ -32,8 +32,13 @@ export interface RepairReport {
   store: string;
   /** Where the damaged store was moved, untouched. */
   keptAt: string;
-  /** Best-chain height the damaged store recorded, or the highest block found when that record was lost too. */
+  /**
+   * Best-chain height the damaged store recorded, or the highest block found; a lower bound
+   * when LevelDB could not read all of it (`unreadable`), since the newest records may be what was lost.
+   */
   heightBefore: number;
+  /** What LevelDB's repair could not read, in its words: empty when the damage lost no record. */
+  unreadable: string[];
   heightAfter: number;
   tip: string;
   /** Block bodies read back from the damaged store, side branches included. */
@@ -77,7 +82,8 @@ export async function repairChain(options: RepairOptions): Promise<RepairReport>
   let node: CairnNode | undefined;
   let salvage: Store | undefined;
   try {
-    salvage = await repairedCopy(location, path.join(work, 'salvage'));
+    const copy = await repairedCopy(location, path.join(work, 'salvage'));
+    salvage = copy.store;
     await salvage.start?.();
     const found = await readSalvage(salvage, chainIdOf(params));
 
@@ -120,6 +126,7 @@ export async function repairChain(options: RepairOptions): Promise<RepairReport>
       store: location,
       keptAt,
       heightBefore,
+      unreadable: copy.unreadable,
       heightAfter: tip.height,
       tip: tip.hash,
       blocksSalvaged: found.blocks.length,

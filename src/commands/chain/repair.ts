@@ -29,14 +29,17 @@ export default class ChainRepair extends CairnCommand {
         ? 'no block of the best chain was lost'
         : `${report.blocksLost} block${report.blocksLost === 1 ? '' : 's'} lost`;
     this.log(`store rebuilt at ${report.store}: chain verify passed`);
+    if (report.unreadable.length)
+      this.log(`LevelDB's repair could not read all of the damaged store: ${report.unreadable.slice(0, 3).join('; ')}`);
+    const atLeast = report.unreadable.length ? 'at least ' : '';
     this.log(
-      `height before ${report.heightBefore}, after ${report.heightAfter} (tip ${shortHash(report.tip)}): ${lost}; ${report.blocksSalvaged} block bodies salvaged, ${report.mempoolSalvaged} waiting transactions kept`,
+      `height before ${atLeast}${report.heightBefore}, after ${report.heightAfter} (tip ${shortHash(report.tip)}): ${report.unreadable.length && report.blocksLost === 0 ? 'newer blocks may have been lost' : lost}; ${report.blocksSalvaged} block bodies salvaged, ${report.mempoolSalvaged} waiting transactions kept`,
     );
     this.log(`the damaged store is kept, unchanged, at ${report.keptAt}`);
     this.log(
-      report.blocksLost === 0
+      report.blocksLost === 0 && report.unreadable.length === 0
         ? 'the node will fetch any newer blocks from its peers on its next start'
-        : `the node will sync the missing blocks from its peers on its next start`,
+        : 'the node will sync the missing blocks from its peers on its next start',
     );
     return report;
   }

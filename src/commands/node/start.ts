@@ -116,7 +116,10 @@ export default class NodeStart extends CairnCommand {
       if (faults) emit(`faults: ${faults.names.join(', ')} (seed ${faults.seed}): this node misbehaves on purpose`);
     }
 
+    // A solo node that does not mine holds no socket or timer: without this it would end here.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const signal = await stopped;
+    clearInterval(keepAlive);
     await node.stop();
     const end = last;
     if (json) emit({ event: 'stopped', signal, height: end.height, tip: end.hash });
