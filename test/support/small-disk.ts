@@ -21,9 +21,12 @@ export interface SmallDisk {
 
 /**
  * Mounts a tmpfs of `mib` MiB, or says why it cannot (not root, no mount(8), a container
- * without CAP_SYS_ADMIN): the caller then injects ENOSPC from the store instead.
+ * without CAP_SYS_ADMIN, or CAIRN_TEST_NO_MOUNT set): the caller then injects ENOSPC from
+ * the store instead, or skips with that reason.
  */
 export function mountSmallDisk(mib: number): SmallDisk | { skip: string } {
+  // To run the fallback where mount would work.
+  if (process.env.CAIRN_TEST_NO_MOUNT) return { skip: 'CAIRN_TEST_NO_MOUNT is set; ENOSPC is injected from the store instead' };
   const dir = mkdtempSync(path.join(tmpdir(), 'cairn-disk-'));
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${mib}m,mode=0755`, 'tmpfs', dir], { stdio: 'pipe' });
