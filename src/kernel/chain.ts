@@ -64,6 +64,11 @@ export class ChainEngine implements Service {
   private genesisEntry!: TreeEntry;
   private queue: Promise<unknown> = Promise.resolve();
   private started = false;
+  /**
+   * A run stored its blocks but its tip move failed (the disk filled in between): the best
+   * candidate is activated on the next run even if that run brings nothing new.
+   */
+  private activationDue = false;
 
   constructor(
     @inject(STORE) store: Store,
@@ -296,11 +301,17 @@ export class ChainEngine implements Service {
         if (!(err instanceof BlockRejection && err.verdict === 'ignore')) break;
       }
     }
-    if (!added.length) return results;
+    if (!added.length && !this.activationDue) return results;
 
     const journal: WriteJournal = { stored: false, marked: [] };
+    const due = this.activationDue;
+    this.activationDue = false;
     try {
-      const best = added.reduce((a, b) => (outweighs(b, a) ? b : a));
+      let best = added.length ? added.reduce((a, b) => (outweighs(b, a) ? b : a)) : this.tree.tip();
+      if (due) {
+        const candidate = this.tree.bestCandidate();
+        if (outweighs(candidate, best)) best = candidate;
+      }
       if (!outweighs(best, this.tree.tip())) {
         await this.health.write(ops);
         return results;
@@ -319,6 +330,8 @@ export class ChainEngine implements Service {
       return results;
     } catch (err) {
       this.takeBack(journal, added, adopted);
+      // Blocks stored without their tip move: the next run activates the best of them.
+      this.activationDue = due || journal.stored;
       this.health.report(err);
       throw err;
     }

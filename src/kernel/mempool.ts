@@ -51,8 +51,11 @@ export class Mempool implements Service {
     this.view = new StateOverlay(chain.stateLayer());
   }
 
+  /** Transactions waiting and written (one whose write is in flight is not counted yet). */
   get size(): number {
-    return this.txs.size;
+    let n = this.txs.size;
+    for (const id of this.unsaved.keys()) if (this.txs.has(id)) n--;
+    return n;
   }
 
   /** Bytes of the waiting transactions, as JSON. */

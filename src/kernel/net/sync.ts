@@ -232,7 +232,7 @@ export class SyncManager {
       if (page.peer && !page.blocks && (!page.peer.ready || now - page.sentAt > STALL_MS)) {
         const staller = page.peer;
         if (staller.ready) this.link.blame(staller, 'STALL', 'reject', 'did not answer a blocks request');
-        const other = this.pickPeer(page, staller);
+        const other = this.health.writable ? this.pickPeer(page, staller) : undefined;
         if (other && page.tries < 10) this.sendPage(page, other);
         else page.peer = undefined;
       }
