@@ -108,13 +108,21 @@ export class ChainEngine implements Service {
       await this.load();
     }
     this.started = true;
+    this.events.on('store', this.onStore);
     const tip = this.tip();
     this.log.info({ chainId: this.chainId, height: tip.height, tip: tip.hash }, 'chain loaded');
   }
 
   stop(): void {
     this.started = false;
+    this.events.off('store', this.onStore);
   }
+
+  /** Once the store writes again, a tip move that failed with it is made without waiting for a new block. */
+  private readonly onStore = (status: { writable: boolean }) => {
+    if (status.writable && this.activationDue && this.started)
+      this.submitBlocks([]).catch((err: unknown) => this.log.debug({ err: (err as Error).message }, 'deferred tip move failed'));
+  };
 
   private async initialise(): Promise<void> {
     for await (const [k] of this.cs.store.iterate('')) {

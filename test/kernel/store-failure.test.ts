@@ -1,6 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { headerHash, merkleRoot, StoreError, TxRejection, type Block, type CairnNode, type StoreStatus } from '../../src/kernel/index.js';
-import { faults } from '../../src/plugins/faults/index.js';
+import {
+  headerHash,
+  merkleRoot,
+  STORE,
+  StoreError,
+  TxRejection,
+  txId,
+  type Block,
+  type CairnNode,
+  type StoreStatus,
+  type Tx,
+} from '../../src/kernel/index.js';
+import { faults, type FaultyStore } from '../../src/plugins/faults/index.js';
 import { buildBlock, extend, sealInProcess, Signer, startNode, tempDir } from '../support/chain-fixture.js';
 import { injectedFull } from '../support/small-disk.js';
 import { waitFor } from '../support/wait.js';
@@ -79,7 +90,7 @@ describe('a store write that fails', () => {
     const claimed = node.chain.query('registry', 'count');
     const parent = buildBlock(node, [alice.claim('in-block')]);
     // Its child arrives first and waits as an orphan.
-    const child = childOf(parent);
+    const child = childOf(parent, [], node.chainId);
     expect((await node.chain.submitBlock(child)).status).toBe('orphan');
     const orphansBefore = node.chain.orphans.size;
 
@@ -101,6 +112,34 @@ describe('a store write that fails', () => {
     expect(outcome.status).toBe('connected');
     expect(node.chain.tip().hash).toBe(headerHash(child.header));
     expect(node.chain.query('registry', 'count')).toBe((claimed as number) + 1);
+    expect((await node.chain.verify()).ok).toBe(true);
+  });
+
+  it('a run whose blocks were stored but whose tip move failed moves the tip once the store writes again', async () => {
+    const bob = new Signer(node.chainId);
+    const tip = node.chain.tip();
+    // From the tip: a valid block Y1, and X1 -> X2 where X2 fails only when applied (one name claimed twice).
+    const y1 = buildBlock(node, [], { time: tip.header.time + 10 });
+    const x1 = buildBlock(node, [], { time: tip.header.time + 20 });
+    const x2 = childOf(x1, [alice.claim('twice'), bob.claim('twice')], node.chainId);
+    const x2hash = headerHash(x2.header);
+    // The disk fills just after the batch that records X2 as invalid (with the run's bodies) is written.
+    (node.resolve(STORE) as FaultyStore).onBatch((ops, write) => {
+      if (ops.some((op) => op.key === `H:${x2hash}` && op.type === 'put' && op.value.includes('"invalid"')))
+        void write.then(() => disk.fill());
+    });
+    const err = await node.chain.submitBlocks([y1, x1, x2]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'STORE_FULL' });
+    expect(node.chain.tip().hash).toBe(tip.hash);
+    // Stored, so kept: nothing of it has to be fetched again.
+    for (const b of [y1, x1, x2]) expect(node.chain.tree.has(headerHash(b.header))).toBe(true);
+    expect(node.chain.tree.get(x2hash)!.status).toBe('invalid');
+
+    disk.unfill();
+    await writableAgain();
+    await waitFor('the tip to move without a new block', () => node.chain.tip().hash !== tip.hash, 5000);
+    const winner = [headerHash(y1.header), headerHash(x1.header)].sort()[0];
+    expect(node.chain.tip().hash).toBe(winner);
     expect((await node.chain.verify()).ok).toBe(true);
   });
 
@@ -149,18 +188,18 @@ describe('a store write that fails', () => {
   });
 });
 
-/** A valid child of `parent` (on the fixed easy target), whether or not `parent` is known. */
-function childOf(parent: Block): Block {
+/** A child of `parent` with `txs` (on the fixed easy target), whether or not `parent` is known. */
+function childOf(parent: Block, txs: Tx[], chainId: string): Block {
   return {
     header: sealInProcess({
       version: 1,
       height: parent.header.height + 1,
       prev: headerHash(parent.header),
-      txRoot: merkleRoot([]),
+      txRoot: merkleRoot(txs.map((tx) => txId(chainId, tx))),
       time: parent.header.time + 1,
       target: parent.header.target,
       nonce: 0,
     }),
-    txs: [],
+    txs,
   };
 }
