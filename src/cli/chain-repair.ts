@@ -126,7 +126,10 @@ export async function repairChain(options: RepairOptions): Promise<RepairReport>
       store: location,
       keptAt,
       heightBefore,
-      unreadable: copy.unreadable,
+      unreadable: [
+        ...copy.unreadable,
+        ...(found.unparsable ? [`${found.unparsable} record${found.unparsable === 1 ? '' : 's'} read back as garbage`] : []),
+      ],
       heightAfter: tip.height,
       tip: tip.hash,
       blocksSalvaged: found.blocks.length,
@@ -146,6 +149,8 @@ export async function repairChain(options: RepairOptions): Promise<RepairReport>
 interface Salvaged {
   /** Body keys with their heights, in height order. */
   blocks: Array<{ key: string; height: number }>;
+  /** Records LevelDB returned that are not what was written (RepairDB reads logs without checksums). */
+  unparsable: number;
   highest: number;
   recordedHeight?: number;
   mempool: Tx[];
@@ -162,15 +167,19 @@ async function readSalvage(store: Store, chainId: string): Promise<Salvaged> {
   const blocks: Salvaged['blocks'] = [];
   const mempool: Tx[] = [];
   let highest = 0;
+  let unparsable = 0;
   await scan(store, 'b:', (key, value) => {
     const height = parse<Block>(value)?.header?.height;
-    if (typeof height !== 'number' || !Number.isSafeInteger(height) || height < 1) return;
-    blocks.push({ key, height });
-    highest = Math.max(highest, height);
+    if (typeof height !== 'number' || !Number.isSafeInteger(height) || height < 0) unparsable++;
+    else if (height > 0) {
+      blocks.push({ key, height });
+      highest = Math.max(highest, height);
+    }
   });
   await scan(store, 'm:', (_key, value) => {
     const tx = parse<Tx>(value);
     if (tx) mempool.push(tx);
+    else unparsable++;
   });
   blocks.sort((a, b) => a.height - b.height);
   let recordedHeight: number | undefined;
@@ -179,7 +188,7 @@ async function readSalvage(store: Store, chainId: string): Promise<Salvaged> {
     const entry = parse<{ header?: { height?: number } }>(await store.get(`H:${tip}`).catch(() => undefined));
     if (typeof entry?.header?.height === 'number') recordedHeight = entry.header.height;
   }
-  return { blocks, highest, recordedHeight, mempool };
+  return { blocks, unparsable, highest, recordedHeight, mempool };
 }
 
 async function scan(store: Store, prefix: string, visit: (key: string, value: string) => void): Promise<void> {

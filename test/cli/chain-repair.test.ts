@@ -1,11 +1,23 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RepairReport } from '../../src/cli/chain-repair.js';
 import { ApiClient } from '../../src/plugins/http-api/index.js';
 import { CairnProcess, runCairn } from '../support/processes.js';
+import { mountSmallDisk } from '../support/small-disk.js';
 import { waitFor } from '../support/wait.js';
 
 // One hash in 4,096: a block every few milliseconds.
@@ -102,6 +114,9 @@ describe('a damaged store, refused and then repaired with cairn chain repair', (
     expect(refused.stdout).not.toContain('node on chain');
     expect(listing(store)).toEqual(before);
 
+    // As if a read had found damage too: the marker must go only with a successful repair.
+    writeFileSync(path.join(store, 'CAIRN-DAMAGED'), 'found earlier\n');
+    const damaged = listing(store);
     const repaired = await runCairn(['chain', 'repair', '--data-dir', dataDir, '--json'], { timeoutMs: 60_000 });
     expect(repaired.code, repaired.stderr).toBe(0);
     const report = JSON.parse(repaired.stdout) as RepairReport;
@@ -114,8 +129,8 @@ describe('a damaged store, refused and then repaired with cairn chain repair', (
       tip: acknowledged.get(top),
     });
     expect(report.blocksSalvaged).toBe(top);
-    // The damaged store is kept as it was, only moved.
-    expect(listing(report.keptAt)).toEqual(before);
+    // The damaged store is kept as it was (marker included), only moved; the new one has no marker.
+    expect(listing(report.keptAt)).toEqual(damaged);
     expect(existsSync(path.join(store, 'CAIRN-DAMAGED'))).toBe(false);
 
     const verified = await runCairn(['chain', 'verify', '--data-dir', dataDir]);
@@ -185,6 +200,104 @@ describe('a damaged store, refused and then repaired with cairn chain repair', (
     await waitFor(`the repaired node to sync up to ${top}`, async () => (await api.status()).height === top, 30_000, 100);
     expect((await api.status()).tip).toBe(acknowledged.get(top));
   }, 120_000);
+
+  it('rot in the write-ahead log: refused before LevelDB skips it, and repaired around the bad record', async () => {
+    // Blocks that live only in the write-ahead log: mined, then kill -9.
+    const miner = new CairnProcess(['node', 'start', '--data-dir', dataDir, '--mine', 'always', '--transport', 'none', '--json', ...CHAIN]);
+    procs.push(miner);
+    await miner.waitForLine(new RegExp(`"event":"block".*"height":${top + 100}\\b`), 60_000);
+    await miner.kill('SIGKILL');
+    const mined = Math.max(
+      ...miner
+        .jsonLines<{ event: string; height: number }>()
+        .filter((e) => e.event === 'block')
+        .map((e) => e.height),
+    );
+    const store = path.join(dataDir, 'chain');
+    const log = path.join(
+      store,
+      readdirSync(store).find((n) => n.endsWith('.log'))!,
+    );
+    const bytes = readFileSync(log);
+    // Rot inside one record in the middle of the log: its checksum fails.
+    const at = bytes.indexOf('"txs":[]', Math.floor(bytes.length / 2));
+    expect(at).toBeGreaterThan(0);
+    bytes.fill(0x5a, at, at + 8);
+    writeFileSync(log, bytes);
+    const before = listing(store);
+
+    const refused = await start();
+    expect(refused.code).toBe(1);
+    expectOneSentence(refused.stderr, 'STORE_DAMAGED');
+    expect(refused.stderr).toMatch(/write-ahead log \d+\.log is unreadable/);
+    // LevelDB would have dropped the record's whole 32 KiB block and deleted the log.
+    expect(listing(store)).toEqual(before);
+
+    const repaired = await runCairn(['chain', 'repair', '--data-dir', dataDir, '--json']);
+    expect(repaired.code, repaired.stderr).toBe(0);
+    const report = JSON.parse(repaired.stdout) as RepairReport;
+    // LevelDB's repair reads logs without their checksums: the rotten body comes back as garbage and is dropped.
+    expect(report.unreadable).toEqual(['1 record read back as garbage']);
+    // Everything before the bad record is back; the block it held, and so its descendants, are lost.
+    expect(report.heightAfter).toBeGreaterThanOrEqual(top);
+    expect(report.heightAfter).toBeLessThan(mined);
+    expect(report.blocksSalvaged).toBeGreaterThan(report.heightAfter);
+    expect(listing(report.keptAt)).toEqual(before);
+    const verified = await runCairn(['chain', 'verify', '--data-dir', dataDir]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+  }, 120_000);
+
+  it('rot in a table file, found by a read: every start refuses until the repair', async () => {
+    const store = path.join(dataDir, 'chain');
+    const table = path.join(
+      store,
+      readdirSync(store)
+        .filter((n) => n.endsWith('.ldb'))
+        .sort()[0]!,
+    );
+    const bytes = readFileSync(table);
+    bytes.fill(0x5a, 0, 4000);
+    writeFileSync(table, bytes);
+
+    // The sizes are right, so LevelDB opens; the chain's first scan reads the rotten block.
+    const refused = await start();
+    expect(refused.code).toBe(1);
+    expectOneSentence(refused.stderr, 'STORE_DAMAGED');
+    const again = await start();
+    expectOneSentence(again.stderr, 'STORE_DAMAGED');
+
+    const repaired = await runCairn(['chain', 'repair', '--data-dir', dataDir, '--json']);
+    expect(repaired.code, repaired.stderr).toBe(0);
+    const report = JSON.parse(repaired.stdout) as RepairReport;
+    expect(report.heightAfter).toBeLessThanOrEqual(top);
+    const verified = await runCairn(['chain', 'verify', '--data-dir', dataDir]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    const restarted = new CairnProcess(['node', 'start', '--data-dir', dataDir, '--transport', 'none', '--mine', 'off', '--json']);
+    procs.push(restarted);
+    const started = JSON.parse(await restarted.waitForLine(/"event":"started"/)) as { height: number };
+    expect(started.height).toBe(report.heightAfter);
+  }, 120_000);
+
+  it('a repair that cannot finish (no room for its copy) changes nothing and keeps the marker', async (ctx) => {
+    const disk = mountSmallDisk(4);
+    if ('skip' in disk) return ctx.skip(disk.skip);
+    try {
+      const onDisk = path.join(disk.dir, 'node');
+      cpSync(dataDir, onDisk, { recursive: true });
+      const store = path.join(onDisk, 'chain');
+      unlinkSync(path.join(store, 'CURRENT'));
+      writeFileSync(path.join(store, 'CAIRN-DAMAGED'), 'test\n');
+      await disk.fill(64 * 1024);
+      const before = listing(onDisk);
+      const failed = await runCairn(['chain', 'repair', '--data-dir', onDisk]);
+      expect(failed.code).toBe(1);
+      expectOneSentence(failed.stderr, 'STORE_FULL');
+      // The filler aside, the data dir is as it was: no scratch copy left, the store and its marker untouched.
+      expect(listing(onDisk)).toEqual(before);
+    } finally {
+      disk.remove();
+    }
+  }, 60_000);
 
   it('refuses to repair while a node runs on the data dir, and touches nothing', async () => {
     const node = new CairnProcess(['node', 'start', '--data-dir', dataDir, '--mine', 'off', '--transport', 'none', '--json', ...CHAIN]);

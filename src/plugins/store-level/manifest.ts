@@ -1,26 +1,15 @@
-import { crc32c, unmaskCrc } from './crc32c.js';
+import { logicalRecords, LogDamage } from './log-records.js';
 
 /**
- * A reader of LevelDB's MANIFEST (db/log_format.h, db/version_edit.cc of LevelDB 1.20, the
- * version classic-level builds): a log of 32 KiB blocks of records, each record a
- * VersionEdit. We read it ourselves, before LevelDB opens the store, because LevelDB reads
+ * A reader of LevelDB's MANIFEST (db/version_edit.cc of LevelDB 1.20, the version
+ * classic-level builds): a log (see log-records.ts) whose records are VersionEdits. We read it ourselves, before LevelDB opens the store, because LevelDB reads
  * a damaged MANIFEST too kindly: a record cut short at the end of the file is taken for an
  * unfinished write and skipped without a word, so a truncated MANIFEST opens as an older
  * version of the database, and LevelDB then deletes the newer table files that version does
  * not list (seen: 30,000 keys opened as 1,380, five table files deleted).
- *
- * Log record (little-endian): crc32c masked (4 bytes) over type + payload, length (2 bytes),
- * type (1 byte: 1 FULL, 2 FIRST, 3 MIDDLE, 4 LAST; 0 with length 0 is padding), payload. A
- * block's last 0-6 bytes are zero padding when no header fits. A logical record is one FULL
- * or FIRST, MIDDLE..., LAST.
+ * LevelDB syncs each MANIFEST record before it acts on it, so unlike a write-ahead log a
+ * MANIFEST with a torn last record is damage, not an unfinished write that lost nothing.
  */
-const BLOCK_SIZE = 32768;
-const HEADER_SIZE = 7;
-const FULL = 1;
-const FIRST = 2;
-const MIDDLE = 3;
-const LAST = 4;
-
 /** VersionEdit tags (version_edit.cc). */
 const TAG = { comparator: 1, logNumber: 2, nextFile: 3, lastSequence: 4, compactPointer: 5, deletedFile: 6, newFile: 7, prevLog: 9 };
 
@@ -35,6 +24,15 @@ export interface ManifestState {
 
 export class ManifestDamage extends Error {}
 
+function* manifestRecords(bytes: Uint8Array): Generator<Uint8Array> {
+  try {
+    yield* logicalRecords(bytes, { tornTail: 'damage' });
+  } catch (err) {
+    if (err instanceof LogDamage) throw new ManifestDamage(err.message);
+    throw err;
+  }
+}
+
 /** Replays the MANIFEST's edits; throws ManifestDamage for anything LevelDB would not write. */
 export function readManifest(bytes: Uint8Array): ManifestState {
   const state: ManifestState = { logNumber: 0, prevLogNumber: 0, nextFile: 0, tables: new Map() };
@@ -42,7 +40,7 @@ export function readManifest(bytes: Uint8Array): ManifestState {
   let records = 0;
   let hasNextFile = false;
   let hasLogNumber = false;
-  for (const record of logicalRecords(bytes)) {
+  for (const record of manifestRecords(bytes)) {
     records++;
     const edit = decodeEdit(record);
     if (edit.logNumber !== undefined) {
@@ -61,46 +59,6 @@ export function readManifest(bytes: Uint8Array): ManifestState {
   if (!hasNextFile || !hasLogNumber) throw new ManifestDamage('it lacks the next-file or log-number entry');
   for (const [number, size] of live.values()) state.tables.set(number, size);
   return state;
-}
-
-function* logicalRecords(bytes: Uint8Array): Generator<Uint8Array> {
-  let fragments: Uint8Array[] | undefined;
-  for (let block = 0; block < bytes.length; block += BLOCK_SIZE) {
-    const end = Math.min(block + BLOCK_SIZE, bytes.length);
-    let at = block;
-    while (at + HEADER_SIZE <= end) {
-      const length = bytes[at + 4]! | (bytes[at + 5]! << 8);
-      const type = bytes[at + 6]!;
-      if (type === 0 && length === 0) break; // padding: LevelDB skips the rest of the block
-      if (at + HEADER_SIZE + length > end) {
-        if (end === bytes.length) throw new ManifestDamage('it ends in the middle of a record (cut short)');
-        throw new ManifestDamage(`a record at byte ${at} runs past its block`);
-      }
-      const masked = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
-      if (crc32c(bytes.subarray(at + 6, at + HEADER_SIZE + length)) !== unmaskCrc(masked))
-        throw new ManifestDamage(`the record at byte ${at} fails its checksum`);
-      const payload = bytes.subarray(at + HEADER_SIZE, at + HEADER_SIZE + length);
-      at += HEADER_SIZE + length;
-      if (type === FULL) {
-        if (fragments) throw new ManifestDamage('a record is missing its last fragment');
-        yield payload;
-      } else if (type === FIRST) {
-        if (fragments) throw new ManifestDamage('a record is missing its last fragment');
-        fragments = [payload];
-      } else if (type === MIDDLE || type === LAST) {
-        if (!fragments) throw new ManifestDamage('a record fragment has no start');
-        fragments.push(payload);
-        if (type === LAST) {
-          yield concat(fragments);
-          fragments = undefined;
-        }
-      } else throw new ManifestDamage(`a record has the unknown type ${type}`);
-    }
-    // 1-6 bytes left in a block are its trailer; at the end of the file they are a torn header.
-    if (end === bytes.length && at < end && bytes.subarray(at, end).some((b) => b !== 0))
-      throw new ManifestDamage('it ends in the middle of a record header (cut short)');
-  }
-  if (fragments) throw new ManifestDamage('it ends in the middle of a record (cut short)');
 }
 
 interface Edit {
@@ -168,14 +126,4 @@ function decodeEdit(bytes: Uint8Array): Edit {
     }
   }
   return edit;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { LogDamage, logicalRecords } from './log-records.js';
 import { ManifestDamage, readManifest } from './manifest.js';
 
 /** What the store directory holds before LevelDB is let near it. */
@@ -16,6 +17,8 @@ const TABLE_FILE = /^(\d+)\.(ldb|sst)$/;
 const LOG_FILE = /^(\d+)\.log$/;
 /** Larger than any MANIFEST LevelDB writes between two opens (one edit per compaction). */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+/** A write-ahead log is about one write buffer (4 MiB) plus a batch; past this, LevelDB's own report is relied on. */
+const MAX_LOG_BYTES = 256 * 1024 * 1024;
 
 /**
  * LevelDB with `createIfMissing` treats a directory without `CURRENT` as a new database and
@@ -23,9 +26,12 @@ const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
  * version and deletes the newer tables. So before it opens, we check what it would read:
  * `CURRENT` names an existing MANIFEST, the MANIFEST reads to its end with every checksum
  * right, the write-ahead log it names as current exists (it is only deleted once a later
- * edit names another, so its absence means edits were lost), and every table it lists
- * exists with the size it was written with (a truncated table would otherwise be found only
- * by the first read that reaches it).
+ * edit names another, so its absence means edits were lost), every table it lists exists
+ * with the size it was written with (a truncated table would otherwise be found only by the
+ * first read that reaches it), and the write-ahead logs LevelDB would replay read with every
+ * checksum right up to a possibly torn last record (LevelDB skips a damaged record without a
+ * word, and its neighbours in the same 32 KiB block, then deletes the log: checked after the
+ * open, the damage could be reported but no longer repaired).
  */
 export async function inspectStoreFiles(location: string): Promise<StoreFiles> {
   let names: string[];
@@ -61,6 +67,19 @@ export async function inspectStoreFiles(location: string): Promise<StoreFiles> {
       kind: 'damaged',
       reason: `its ${manifestName} is out of date: the write-ahead log it names (${logName(manifest.logNumber)}) is missing`,
     };
+
+  for (const number of logs) {
+    if (number < manifest.logNumber && number !== manifest.prevLogNumber) continue; // obsolete: LevelDB deletes it unread
+    const name = logName(number);
+    const file = path.join(location, name);
+    if ((await stat(file)).size > MAX_LOG_BYTES) continue;
+    try {
+      for (const _ of logicalRecords(await readFile(file), { tornTail: 'end' })) void _;
+    } catch (err) {
+      if (err instanceof LogDamage) return { kind: 'damaged', reason: `its write-ahead log ${name} is unreadable: ${err.message}` };
+      throw err;
+    }
+  }
 
   const tables = new Map(names.flatMap((n) => (TABLE_FILE.test(n) ? [[Number(TABLE_FILE.exec(n)![1]), n] as const] : [])));
   for (const [number, size] of manifest.tables) {
