@@ -26,6 +26,8 @@ export interface NodeFlagValues extends ChainFlagValues {
   mine?: MineMode;
   miners?: number;
   'mining-delay'?: number;
+  'mempool-limit'?: number;
+  'mempool-bytes'?: number;
   transport?: NodeConfig['transport'];
   host?: string;
   port?: number;
@@ -57,6 +59,8 @@ export function configFromFlags(flags: NodeFlagValues, overrides: Partial<NodeCo
       mine: flags.mine,
       miners: flags.miners,
       miningDelay: flags['mining-delay'],
+      mempoolLimit: flags['mempool-limit'],
+      mempoolBytes: flags['mempool-bytes'],
       logLevel: flags['log-level'],
       transport: flags.transport,
       host: flags.host,

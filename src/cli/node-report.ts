@@ -45,6 +45,7 @@ export function statusRows(s: StatusResponse): string[] {
     ['mempool', `${s.mempool} transaction${s.mempool === 1 ? '' : 's'}`],
     ['syncing', s.syncing ? 'yes' : 'no'],
     ['mining', s.mining],
+    ['store', storeLine(s.store)],
     ['rejections', formatCounters(s.rejections)],
     ['edge', formatCounters(pick(s.edge ?? {}, EDGE_SHOWN))],
     ['transport', formatCounters(pick(s.transport ?? {}, TRANSPORT_SHOWN))],
@@ -58,6 +59,20 @@ const TRANSPORT_SHOWN = ['malformed', 'rateLimited', 'dropped', 'reassemblyTimeo
 
 function pick(counters: Record<string, number>, names: readonly string[]): Record<string, number> {
   return Object.fromEntries(names.filter((n) => counters[n]).map((n) => [n, counters[n]!]));
+}
+
+/** `writable`, or one line: why the store takes no writes, since when, and what happens next. */
+export function storeLine(store: StatusResponse['store'] | undefined, now = Date.now()): string {
+  if (!store || store.writable) return 'writable';
+  const since = store.since === undefined ? '' : ` for ${formatDuration(now - store.since)}`;
+  return `NOT WRITABLE${since} (${store.code}): ${storeConsequence(store)}; ${store.message ?? ''}`.trim();
+}
+
+/** What a store that takes no writes means for the node. */
+export function storeConsequence(store: { retrying?: boolean }): string {
+  return store.retrying
+    ? 'mining, sync and new transactions paused, resuming by itself once it can write'
+    : 'writes stopped until the node is restarted, reads go on';
 }
 
 /** `9m 32s`, `2h 5m`, `12s`. */

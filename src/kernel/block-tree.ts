@@ -58,6 +58,27 @@ export class BlockTree {
     return entry;
   }
 
+  /**
+   * Takes back a block added by a run whose store batch failed: it was never stored, so it
+   * must not be known. Only a leaf off the best chain can go (callers remove newest first).
+   */
+  remove(hash: string): void {
+    const entry = this.entries.get(hash);
+    if (!entry) return;
+    if (this.isOnBestChain(entry) || this.children.get(hash)?.length) throw new Error(`block ${hash} is not a removable leaf`);
+    this.entries.delete(hash);
+    this.children.delete(hash);
+    const siblings = this.children.get(entry.header.prev);
+    if (!siblings) return;
+    const at = siblings.indexOf(hash);
+    if (at >= 0) siblings.splice(at, 1);
+    if (siblings.length === 0) this.children.delete(entry.header.prev);
+  }
+
+  childrenOf(hash: string): TreeEntry[] {
+    return (this.children.get(hash) ?? []).map((h) => this.entries.get(h)!);
+  }
+
   tip(): TreeEntry {
     return this.entries.get(this.best[this.best.length - 1]!)!;
   }

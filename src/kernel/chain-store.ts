@@ -1,5 +1,5 @@
 import type { Block, BlockHeader } from './block.js';
-import { StoreError } from './errors.js';
+import { damagedStore } from './errors.js';
 import type { Store, StoreOp } from './services.js';
 import type { UndoEntry } from './state.js';
 import type { Tx } from './tx.js';
@@ -15,6 +15,7 @@ import type { Tx } from './tx.js';
  *   tip             best tip hash
  *   s:<app>\0<key>  app state at the tip (JSON)
  *   m:<txid>        mempool transaction
+ *   ~probe          a write that proves the disk has room again after a full disk; deleted at once
  */
 export const STORE_FORMAT = 1;
 
@@ -35,6 +36,7 @@ export const key = {
   height: (height: number) => `h:${String(height).padStart(10, '0')}`,
   state: (app: string, k: string) => `s:${app}\u0000${k}`,
   mempool: (id: string) => `m:${id}`,
+  probe: '~probe',
 };
 
 export const put = (k: string, value: unknown): StoreOp => ({ type: 'put', key: k, value: JSON.stringify(value) });
@@ -52,10 +54,7 @@ export class ChainStore {
     try {
       return JSON.parse(raw) as T;
     } catch {
-      throw new StoreError(
-        'STORE_DAMAGED',
-        `the store at ${this.store.location} holds an unreadable record '${k.slice(0, 80)}'; it will not be reset silently`,
-      );
+      throw damagedStore(this.store.location, `an unreadable record '${k.slice(0, 80)}'`);
     }
   }
 
@@ -73,10 +72,7 @@ export class ChainStore {
       try {
         value = JSON.parse(raw) as T;
       } catch {
-        throw new StoreError(
-          'STORE_DAMAGED',
-          `the store at ${this.store.location} holds an unreadable record '${k.slice(0, 80)}'; it will not be reset silently`,
-        );
+        throw damagedStore(this.store.location, `an unreadable record '${k.slice(0, 80)}'`);
       }
       yield [k.slice(prefix.length), value];
     }
@@ -86,7 +82,7 @@ export class ChainStore {
   async *states(): AsyncIterable<[string, string, string]> {
     for await (const [k, raw] of this.store.iterate('s:')) {
       const sep = k.indexOf('\u0000');
-      if (sep < 0) throw new StoreError('STORE_DAMAGED', `the store at ${this.store.location} holds a malformed state key`);
+      if (sep < 0) throw damagedStore(this.store.location, 'a malformed state key');
       yield [k.slice(2, sep), k.slice(sep + 1), raw];
     }
   }

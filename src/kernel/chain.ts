@@ -4,16 +4,17 @@ import type { ChainApp, StateView } from './app.js';
 import { headerHash, merkleRoot, BLOCK_VERSION, type Block, type BlockHeader } from './block.js';
 import { BlockRules } from './block-rules.js';
 import { BlockTree, outweighs, type TreeEntry } from './block-tree.js';
-import { ChainStore, del, key, put, putRaw, STORE_FORMAT, type StoredEntry } from './chain-store.js';
+import { ChainStore, del, key, put, putRaw, STORE_FORMAT, type EntryStatus, type StoredEntry } from './chain-store.js';
 import type { NodeConfig } from './config.js';
-import { BlockRejection, CairnError, StoreError, TxRejection } from './errors.js';
+import { BlockRejection, CairnError, damagedStore, StoreError, TxRejection } from './errors.js';
 import type { BlockEvent, NodeEvents, ReorgEvent } from './events.js';
 import { OrphanPool } from './orphan-pool.js';
 import { genesisBlock, chainIdOf, type ChainParams } from './params.js';
 import { assertWired } from './plugin.js';
 import type { Clock, Consensus, Service, Store, StoreOp } from './services.js';
 import { BaseState, readOnlyView, StateOverlay } from './state.js';
-import { APPS, CHAIN_PARAMS, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, STORE } from './tokens.js';
+import type { StoreHealth } from './store-health.js';
+import { APPS, CHAIN_PARAMS, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, STORE, STORE_HEALTH } from './tokens.js';
 import { TxRules, type AppEvent } from './tx-rules.js';
 import type { Tx } from './tx.js';
 import { verifyStoredChain, type VerifyResult } from './verify.js';
@@ -32,6 +33,14 @@ export type BlockOutcome =
 
 /** Orphans are accounted per source (a peer's key); blocks from inside the process share this one. */
 const LOCAL_SOURCE = 'local';
+
+/** What a run of blocks has written so far, so that a failed write can be taken back from memory. */
+interface WriteJournal {
+  /** The bodies and entries of the run are in the store. */
+  stored: boolean;
+  /** Statuses changed in memory by a verdict whose batch is not written yet. */
+  marked: Array<[TreeEntry, EntryStatus]>;
+}
 
 interface StoredMeta {
   format: number;
@@ -58,9 +67,15 @@ export class ChainEngine implements Service {
   private genesisEntry!: TreeEntry;
   private queue: Promise<unknown> = Promise.resolve();
   private started = false;
+  /**
+   * A run stored its blocks but its tip move failed (the disk filled in between): the best
+   * candidate is activated on the next run even if that run brings nothing new.
+   */
+  private activationDue = false;
 
   constructor(
     @inject(STORE) store: Store,
+    @inject(STORE_HEALTH) private readonly health: StoreHealth,
     @inject(CONSENSUS) readonly consensus: Consensus,
     @inject(APPS) readonly apps: ChainApp[],
     @inject(CHAIN_PARAMS) readonly params: ChainParams,
@@ -69,7 +84,7 @@ export class ChainEngine implements Service {
     @inject(LOGGER) private readonly log: Logger,
     @inject(EVENTS) private readonly events: NodeEvents,
   ) {
-    assertWired('ChainEngine', { store, consensus, apps, params, config, clock, log, events });
+    assertWired('ChainEngine', { store, health, consensus, apps, params, config, clock, log, events });
     this.cs = new ChainStore(store);
     this.chainId = chainIdOf(params);
     this.txRules = new TxRules(apps, this.chainId);
@@ -96,13 +111,21 @@ export class ChainEngine implements Service {
       await this.load();
     }
     this.started = true;
+    this.events.on('store', this.onStore);
     const tip = this.tip();
     this.log.info({ chainId: this.chainId, height: tip.height, tip: tip.hash }, 'chain loaded');
   }
 
   stop(): void {
     this.started = false;
+    this.events.off('store', this.onStore);
   }
+
+  /** Once the store writes again, a tip move that failed with it is made without waiting for a new block. */
+  private readonly onStore = (status: { writable: boolean }) => {
+    if (status.writable && this.activationDue && this.started)
+      this.submitBlocks([]).catch((err: unknown) => this.log.debug({ err: (err as Error).message }, 'deferred tip move failed'));
+  };
 
   private async initialise(): Promise<void> {
     for await (const [k] of this.cs.store.iterate('')) {
@@ -128,7 +151,7 @@ export class ChainEngine implements Service {
         this.state.setRaw(app.id, k, text);
       }
     }
-    await this.cs.store.batch(ops);
+    await this.health.write(ops);
     this.genesisEntry = this.tree.add(hash, genesis.header, work, 'valid');
     this.tree.setBestChain([hash]);
   }
@@ -144,16 +167,13 @@ export class ChainEngine implements Service {
     const best: string[] = [];
     for await (const [height, hash] of this.cs.scan<string>('h:')) {
       if (Number(height) !== best.length || !this.tree.has(hash)) {
-        throw new StoreError(
-          'STORE_DAMAGED',
-          `the store at ${this.cs.store.location} has a broken best-chain index at height ${height}; it will not be reset silently`,
-        );
+        throw damagedStore(this.cs.store.location, `a broken best-chain index at height ${Number(height)}`);
       }
       best.push(hash);
     }
     const tip = await this.cs.json<string>(key.tip);
     if (best.length === 0 || best[0] !== this.chainId || tip !== best[best.length - 1]) {
-      throw new StoreError('STORE_DAMAGED', `the store at ${this.cs.store.location} has no consistent tip; it will not be reset silently`);
+      throw damagedStore(this.cs.store.location, 'no consistent tip');
     }
     this.genesisEntry = this.tree.get(best[0]!)!;
     this.tree.setBestChain(best);
@@ -257,10 +277,14 @@ export class ChainEngine implements Service {
   }
 
   private async process(raws: readonly unknown[], source: string): Promise<Array<{ outcome?: BlockOutcome; error?: CairnError }>> {
+    // Nothing is judged that could not be saved: the sender is asked again once the store writes.
+    this.health.assertWritable();
     const results: Array<{ outcome?: BlockOutcome; error?: CairnError }> = [];
     const pending = new Map<string, Block>();
     const ops: StoreOp[] = [];
     const added: TreeEntry[] = [];
+    /** Orphans taken from the pool and admitted: back to the pool if their batch is never written. */
+    const adopted: Array<[string, Block, string[]]> = [];
     const admitOne = (block: Block, hash: string, parent: TreeEntry, txIds?: string[]): TreeEntry => {
       this.rules.link(block, parent);
       this.rules.timestamp(block, this.tree.medianTimePast(parent), this.clock.now());
@@ -285,6 +309,7 @@ export class ChainEngine implements Service {
         for (const [childHash, child, childIds] of this.orphans.takeChildren(parentEntry.hash)) {
           try {
             waiting.push(admitOne(child, childHash, parentEntry, childIds));
+            adopted.push([childHash, child, childIds]);
           } catch (err) {
             this.log.debug({ hash: childHash, err: (err as Error)?.message }, 'orphan rejected');
           }
@@ -312,25 +337,52 @@ export class ChainEngine implements Service {
         if (!(error instanceof BlockRejection && error.verdict === 'ignore')) break;
       }
     }
-    if (!added.length) return results;
+    if (!added.length && !this.activationDue) return results;
 
-    const best = added.reduce((a, b) => (outweighs(b, a) ? b : a));
-    if (!outweighs(best, this.tree.tip())) {
-      await this.cs.store.batch(ops);
+    const journal: WriteJournal = { stored: false, marked: [] };
+    const due = this.activationDue;
+    this.activationDue = false;
+    try {
+      let best = added.length ? added.reduce((a, b) => (outweighs(b, a) ? b : a)) : this.tree.tip();
+      if (due) {
+        const candidate = this.tree.bestCandidate();
+        if (outweighs(candidate, best)) best = candidate;
+      }
+      if (!outweighs(best, this.tree.tip())) {
+        await this.health.write(ops);
+        return results;
+      }
+      const { event, error } = await this.activateBest(best, pending, ops, journal);
+      for (const result of results) {
+        const outcome = result.outcome;
+        if (!outcome || outcome.status === 'orphan') continue;
+        const entry = this.tree.get(outcome.hash)!;
+        if (entry.status === 'invalid') {
+          result.outcome = undefined;
+          result.error = error ?? new BlockRejection('BLOCK_INVALID_ANCESTOR', 'block builds on an invalid block');
+        } else if (this.tree.isOnBestChain(entry))
+          result.outcome = { status: 'connected', hash: outcome.hash, height: outcome.height, reorg: event };
+      }
       return results;
+    } catch (err) {
+      this.takeBack(journal, added, adopted);
+      // Blocks stored without their tip move: the next run activates the best of them.
+      this.activationDue = due || journal.stored;
+      this.health.report(err);
+      throw err;
     }
-    const { event, error } = await this.activateBest(best, pending, ops);
-    for (const result of results) {
-      const outcome = result.outcome;
-      if (!outcome || outcome.status === 'orphan') continue;
-      const entry = this.tree.get(outcome.hash)!;
-      if (entry.status === 'invalid') {
-        result.outcome = undefined;
-        result.error = error ?? new BlockRejection('BLOCK_INVALID_ANCESTOR', 'block builds on an invalid block');
-      } else if (this.tree.isOnBestChain(entry))
-        result.outcome = { status: 'connected', hash: outcome.hash, height: outcome.height, reorg: event };
-    }
-    return results;
+  }
+
+  /**
+   * A batch failed (a full disk): memory goes back to what the store holds. Verdicts not
+   * written are undone; blocks whose bodies were never written are forgotten (their sender
+   * or sync offers them again), and orphans among them return to the pool.
+   */
+  private takeBack(journal: WriteJournal, added: TreeEntry[], adopted: Array<[string, Block, string[]]>): void {
+    for (const [entry, status] of journal.marked) entry.status = status;
+    if (journal.stored) return;
+    for (let i = added.length - 1; i >= 0; i--) this.tree.remove(added[i]!.hash);
+    for (const [hash, block, txIds] of adopted) this.orphans.add(hash, block, txIds, LOCAL_SOURCE, JSON.stringify(block).length);
   }
 
   /**
@@ -352,6 +404,7 @@ export class ChainEngine implements Service {
     target: TreeEntry,
     pending: Map<string, Block>,
     ops: StoreOp[],
+    journal: WriteJournal,
   ): Promise<{ event?: ReorgEvent; error?: BlockRejection }> {
     let candidate: TreeEntry | undefined = target;
     let firstError: BlockRejection | undefined;
@@ -362,12 +415,15 @@ export class ChainEngine implements Service {
       if (result.ok) {
         event = result.event;
         unstored = [];
+        journal.stored = true;
         break;
       }
       firstError ??= result.error;
+      const before = this.statusesFrom(result.failed);
       const marked = this.tree.markInvalid(result.failed);
+      journal.marked = before;
       // The bodies are kept (other candidates may need them); the verdicts are recorded with them.
-      await this.cs.store.batch([
+      await this.health.write([
         ...unstored,
         ...marked.map((h) => {
           const e = this.tree.get(h)!;
@@ -379,12 +435,30 @@ export class ChainEngine implements Service {
         }),
       ]);
       unstored = [];
+      journal.stored = true;
+      journal.marked = [];
       this.log.warn({ hash: result.failed.hash, height: result.failed.header.height, code: result.error.code }, result.error.message);
       const next = this.tree.bestCandidate();
       candidate = next === this.tree.tip() ? undefined : next;
     }
-    if (unstored.length) await this.cs.store.batch(unstored);
+    if (unstored.length) await this.health.write(unstored);
+    journal.stored = true;
     return { event, error: firstError };
+  }
+
+  /** The statuses `markInvalid(entry)` is about to change, so that they can be restored. */
+  private statusesFrom(entry: TreeEntry): Array<[TreeEntry, EntryStatus]> {
+    const out: Array<[TreeEntry, EntryStatus]> = [];
+    const stack = [entry];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const e = stack.pop()!;
+      if (seen.has(e.hash) || e.status === 'invalid') continue;
+      seen.add(e.hash);
+      out.push([e, e.status]);
+      for (const child of this.tree.childrenOf(e.hash)) stack.push(child);
+    }
+    return out;
   }
 
   private async activate(
@@ -401,8 +475,7 @@ export class ChainEngine implements Service {
     for (let h = oldTip.header.height; h > fork.header.height; h--) {
       const hash = this.tree.hashAt(h)!;
       const [undo, block] = await Promise.all([this.cs.undo(hash), this.cs.block(hash)]);
-      if (!undo || !block)
-        throw new StoreError('STORE_DAMAGED', `the store lacks the undo data or body of best-chain block ${hash.slice(0, 12)}`);
+      if (!undo || !block) throw damagedStore(this.cs.store.location, `no undo data or body of best-chain block ${hash.slice(0, 12)}`);
       for (let i = undo.length - 1; i >= 0; i--) overlay.setRaw(undo[i]![0], undo[i]![1], undo[i]![2]);
       ops.push(del(key.undo(hash)));
       if (h > target.header.height) ops.push(del(key.height(h)));
@@ -414,7 +487,7 @@ export class ChainEngine implements Service {
     const connectedBlocks: Array<{ entry: TreeEntry; ids: string[] }> = [];
     for (const entry of branch) {
       const block = pending.get(entry.hash) ?? (await this.cs.block(entry.hash));
-      if (!block) throw new StoreError('STORE_DAMAGED', `the store lacks the body of block ${entry.hash.slice(0, 12)}`);
+      if (!block) throw damagedStore(this.cs.store.location, `no body of block ${entry.hash.slice(0, 12)}`);
       const blockOverlay = new StateOverlay(overlay);
       const known = this.txIdsOf.get(block);
       const ids: string[] = [];
@@ -458,7 +531,7 @@ export class ChainEngine implements Service {
     for (const id of connectedIds) ops.push(del(key.mempool(id)));
     for (const [app, k, value] of overlay.changed()) ops.push(value === null ? del(key.state(app, k)) : putRaw(key.state(app, k), value));
     ops.push(put(key.tip, target.hash));
-    await this.cs.store.batch(ops);
+    await this.health.write(ops);
 
     overlay.mergeInto(this.state);
     this.tree.switchBranch(

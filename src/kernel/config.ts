@@ -22,7 +22,12 @@ export interface NodeConfig {
   miningDelay: number;
   logLevel: LogLevel;
   maxBlockTxs: number;
+  /** Most transactions the mempool holds. */
   mempoolLimit: number;
+  /** Most bytes of transactions (as JSON) the mempool holds. */
+  mempoolBytes: number;
+  /** How often a node whose store refused a write (a full disk) tries a write again (ms). */
+  storeProbeMs: number;
   /** Address the transport binds; port 0 picks a free one. */
   host: string;
   port: number;
@@ -55,6 +60,8 @@ const schema = {
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
     maxBlockTxs: { type: 'integer', minimum: 1, maximum: 100_000, default: 5_000 },
     mempoolLimit: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 50_000 },
+    mempoolBytes: { type: 'integer', minimum: 16 * 1024, maximum: 16 * 1024 ** 3, default: 64 * 1024 * 1024 },
+    storeProbeMs: { type: 'integer', minimum: 10, maximum: 600_000, default: 2000 },
     host: { type: 'string', minLength: 1, maxLength: 255, default: '127.0.0.1' },
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 0 },
     transport: { enum: ['udp', 'tcp', 'none'], default: 'udp' },

@@ -27,8 +27,28 @@ export class ConfigError extends CairnError {}
 /** The DI wiring of a node is incomplete: a token nobody provides, or an `undefined` dependency. */
 export class WiringError extends CairnError {}
 
-/** The store cannot be used: damaged, foreign, locked or of an unknown format. */
+/**
+ * The store cannot be used: damaged, foreign, locked, full or of an unknown format. A write
+ * failure that may clear by itself (a full disk) carries `details.retryable: true`.
+ */
 export class StoreError extends CairnError {}
+
+/** A store failure that may clear without anyone repairing anything: the disk was full. */
+export function isRetryableStoreError(err: unknown): boolean {
+  return err instanceof StoreError && err.details?.retryable === true;
+}
+
+/**
+ * The one sentence for a store that holds data it cannot read back whole. Nothing is reset:
+ * `cairn chain repair` keeps the damaged store aside and rebuilds one from what it still holds.
+ */
+export function damagedStore(location: string, reason: string, details?: Record<string, unknown>): StoreError {
+  return new StoreError(
+    'STORE_DAMAGED',
+    `the store at ${location} is damaged (${reason}) and will not be reset silently: stop any node on it and run \`cairn chain repair\` on its data dir to rebuild it from what it still holds`,
+    { location, cause: reason, ...details },
+  );
+}
 
 /** A keystore problem: unknown key, bad name, unreadable file. */
 export class KeyError extends CairnError {}

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { StoreStatus } from './store-health.js';
 import type { Tx } from './tx.js';
 
 export interface BlockEvent {
@@ -52,6 +53,8 @@ export interface NodeEventMap {
   sync: [{ height: number; target: number }];
   rejected: [RejectionEvent];
   tip: [TipChange];
+  /** The store stopped taking writes, or takes them again. */
+  store: [StoreStatus];
 }
 
 /** One event bus per node; published only for blocks on the best chain, after they are stored. */

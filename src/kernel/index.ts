@@ -15,6 +15,7 @@ export * from './tokens.js';
 export * from './tx.js';
 export { ChainEngine, type BlockOutcome, type TipInfo } from './chain.js';
 export { Mempool } from './mempool.js';
+export { StoreHealth, type StoreStatus } from './store-health.js';
 export { Miner } from './miner.js';
 export { CairnNode, type NodeOptions } from './node.js';
 export type { VerifyResult } from './verify.js';

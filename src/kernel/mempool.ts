@@ -8,8 +8,9 @@ import type { NodeEvents, TipChange } from './events.js';
 import { assertWired } from './plugin.js';
 import type { Clock, Service, Store, StoreOp } from './services.js';
 import { StateOverlay } from './state.js';
+import type { StoreHealth } from './store-health.js';
 import type { Tx } from './tx.js';
-import { CHAIN, CLOCK, CONFIG, EVENTS, LOGGER, STORE } from './tokens.js';
+import { CHAIN, CLOCK, CONFIG, EVENTS, LOGGER, STORE, STORE_HEALTH } from './tokens.js';
 
 /**
  * Validated transactions waiting for a block, in arrival order. Each is judged against the tip
@@ -17,40 +18,58 @@ import { CHAIN, CLOCK, CONFIG, EVENTS, LOGGER, STORE } from './tokens.js';
  * ballots of one voter can never both wait here, and any prefix of the pool is a valid block.
  * After every tip move the pool is re-checked (CometBFT's recheck) and transactions of
  * disconnected blocks come back first.
+ *
+ * A transaction counts as admitted only once its record is written: until then it is held
+ * (so that the view sees it and a conflicting one in the same tick is refused) but not
+ * announced, and `add` has not answered. If the write fails, every transaction of that
+ * batch leaves again and the view is rebuilt without them, so a retry is judged anew.
  */
 @injectable()
 export class Mempool implements Service {
   private readonly txs = new Map<string, Tx>();
   /** Signatures of the transactions in `txs`. */
   private readonly sigs = new Set<string>();
+  /** Bytes of the transactions in `txs`, as JSON. */
+  private bytes = 0;
+  /** Held but not written yet, and the batch whose write decides them. */
+  private readonly unsaved = new Map<string, PendingWrite>();
   private view: StateOverlay;
   private readonly onTip = (change: TipChange) => void this.recheck(change);
   private started = false;
-  private writes: StoreOp[] = [];
-  private flushing?: Promise<void>;
+  private batch: PendingWrite = { ops: [] };
 
   constructor(
     @inject(CHAIN) private readonly chain: ChainEngine,
     @inject(STORE) private readonly store: Store,
+    @inject(STORE_HEALTH) private readonly health: StoreHealth,
     @inject(CONFIG) private readonly config: NodeConfig,
     @inject(EVENTS) private readonly events: NodeEvents,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly log: Logger,
   ) {
-    assertWired('Mempool', { chain, store, config, events, clock, log });
+    assertWired('Mempool', { chain, store, health, config, events, clock, log });
     this.view = new StateOverlay(chain.stateLayer());
   }
 
+  /** Transactions waiting and written (one whose write is in flight is not counted yet). */
   get size(): number {
-    return this.txs.size;
+    let n = this.txs.size;
+    for (const id of this.unsaved.keys()) if (this.txs.has(id)) n--;
+    return n;
   }
 
+  /** Bytes of the waiting transactions, as JSON. */
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  /** Waiting and written: one whose write is in flight is not reported yet. */
   has(id: string): boolean {
-    return this.txs.has(id);
+    return this.txs.has(id) && !this.unsaved.has(id);
   }
 
   get(id: string): Tx | undefined {
-    return this.txs.get(id);
+    return this.unsaved.has(id) ? undefined : this.txs.get(id);
   }
 
   /**
@@ -70,8 +89,10 @@ export class Mempool implements Service {
   pending(limit = Infinity, maxBytes = Infinity): Tx[] {
     const out: Tx[] = [];
     let bytes = 0;
-    for (const tx of this.txs.values()) {
+    for (const [id, tx] of this.txs) {
       if (out.length >= limit) break;
+      // Not written yet: neither it nor anything after it (which may lean on it) is mined.
+      if (this.unsaved.has(id)) break;
       bytes += this.chain.txRules.sizeOf(tx) + 1;
       if (bytes > maxBytes) break;
       out.push(tx);
@@ -97,7 +118,7 @@ export class Mempool implements Service {
         dropped.push(this.idOf(tx));
       }
     }
-    if (dropped.length) await this.store.batch(dropped.map((id) => del(key.mempool(id))));
+    if (dropped.length) await this.health.write(dropped.map((id) => del(key.mempool(id))));
     this.log.debug({ restored: this.txs.size, dropped: dropped.length }, 'mempool restored');
   }
 
@@ -108,11 +129,22 @@ export class Mempool implements Service {
 
   /**
    * The mempool path: the same rules as a block, judged on the tip plus pending transactions.
-   * `source` names the peer it came from, so it is not relayed back there.
+   * `source` names the peer it came from, so it is not relayed back there. Resolves once the
+   * transaction is written; a store that cannot write refuses it with a StoreError.
    */
   async add(raw: unknown, source?: string): Promise<{ id: string }> {
-    const { id, tx } = this.admit(raw);
-    await this.persist(put(key.mempool(id), tx));
+    this.health.assertWritable();
+    let admitted: { id: string; tx: Tx };
+    try {
+      admitted = this.admit(raw);
+    } catch (err) {
+      // Known but not written yet: "known" is the answer only once it is written.
+      if (err instanceof TxRejection && err.code === 'TX_KNOWN' && this.unsaved.size > 0)
+        await this.unsaved.get(this.idOf(this.chain.txRules.checkEnvelope(raw)))?.written;
+      throw err;
+    }
+    const { id, tx } = admitted;
+    await this.persist(id, put(key.mempool(id), tx));
     this.events.emit('tx', { id, tx, source });
     return { id };
   }
@@ -121,15 +153,44 @@ export class Mempool implements Service {
    * Transactions admitted in the same tick (a gossip batch, a burst of API calls) share one
    * store batch: a LevelDB write per transaction cost more than its checks (measured).
    */
-  private persist(op: StoreOp): Promise<void> {
-    this.writes.push(op);
-    this.flushing ??= Promise.resolve().then(() => {
-      const ops = this.writes;
-      this.writes = [];
-      this.flushing = undefined;
-      return this.store.batch(ops);
+  private persist(id: string, op: StoreOp): Promise<void> {
+    const batch = this.batch;
+    batch.ops.push(op);
+    this.unsaved.set(id, batch);
+    batch.written ??= Promise.resolve().then(() => {
+      this.batch = { ops: [] };
+      return this.health.write(batch.ops).then(
+        () => this.settle(batch, true),
+        (err: unknown) => {
+          this.settle(batch, false);
+          throw err;
+        },
+      );
     });
-    return this.flushing;
+    return batch.written;
+  }
+
+  /** A batch was written, or not: then its transactions leave, and the view is rebuilt without them. */
+  private settle(batch: PendingWrite, written: boolean): void {
+    const gone = new Set<string>();
+    for (const [id, b] of this.unsaved) if (b === batch) gone.add(id);
+    for (const id of gone) this.unsaved.delete(id);
+    if (written) return;
+    const kept = [...this.txs].filter(([id]) => !gone.has(id));
+    this.txs.clear();
+    this.sigs.clear();
+    this.bytes = 0;
+    this.view = new StateOverlay(this.chain.stateLayer());
+    for (const [id, tx] of kept) {
+      try {
+        this.applyOnView(tx, id);
+        this.hold(id, tx);
+      } catch (err) {
+        // It leaned on one that left (in a later batch, not written yet, whose add fails too).
+        this.log.debug({ id, reason: (err as Error).message }, 'mempool dropped a transaction whose batch failed');
+      }
+    }
+    this.log.debug({ removed: gone.size }, 'mempool took back transactions whose write failed');
   }
 
   private idOf(tx: Tx): string {
@@ -143,10 +204,17 @@ export class Mempool implements Service {
     if (this.txs.has(id)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool');
     if (this.txs.size >= this.config.mempoolLimit)
       throw new TxRejection('MEMPOOL_FULL', `the mempool is full (${this.config.mempoolLimit} transactions)`);
+    if (this.bytes + this.chain.txRules.sizeOf(tx) > this.config.mempoolBytes)
+      throw new TxRejection('MEMPOOL_FULL', `the mempool is full (${formatBytes(this.config.mempoolBytes)} of transactions)`);
     this.applyOnView(tx, id);
+    this.hold(id, tx);
+    return { id, tx };
+  }
+
+  private hold(id: string, tx: Tx): void {
     this.txs.set(id, tx);
     this.sigs.add(tx.sig);
-    return { id, tx };
+    this.bytes += this.chain.txRules.sizeOf(tx);
   }
 
   private applyOnView(tx: Tx, id: string): void {
@@ -166,14 +234,14 @@ export class Mempool implements Service {
     for (const entry of this.txs) if (!change.connectedTxIds.has(entry[0])) candidates.push(entry);
     this.txs.clear();
     this.sigs.clear();
+    this.bytes = 0;
     this.view = new StateOverlay(this.chain.stateLayer());
     const dropped: string[] = [];
     for (const [id, tx] of candidates) {
       if (this.txs.has(id)) continue;
       try {
         this.applyOnView(tx, id);
-        this.txs.set(id, tx);
-        this.sigs.add(tx.sig);
+        this.hold(id, tx);
         // Peers on the winning branch may never have seen it: announce it again.
         if (returned.has(id)) this.events.emit('tx', { id, tx });
       } catch (err) {
@@ -181,7 +249,20 @@ export class Mempool implements Service {
         this.log.debug({ id, reason: (err as Error).message }, 'mempool dropped a transaction after a tip change');
       }
     }
+    // A store that cannot write said so once; a record left behind is dropped at the next start.
     if (dropped.length)
-      await this.store.batch(dropped.map((id) => del(key.mempool(id)))).catch((err) => this.log.error({ err }, 'mempool cleanup failed'));
+      await this.health
+        .write(dropped.map((id) => del(key.mempool(id))))
+        .catch((err: unknown) => this.log.debug({ err: (err as Error).message }, 'mempool cleanup not written'));
   }
+}
+
+/** Mempool records admitted in one tick, written as one store batch. */
+interface PendingWrite {
+  ops: StoreOp[];
+  written?: Promise<void>;
+}
+
+function formatBytes(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }

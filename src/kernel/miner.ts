@@ -4,12 +4,13 @@ import { inject, injectable } from 'tsyringe';
 import type { BlockHeader } from './block.js';
 import { ChainEngine } from './chain.js';
 import type { NodeConfig } from './config.js';
-import { describeError } from './errors.js';
+import { describeError, StoreError } from './errors.js';
 import type { NodeEvents } from './events.js';
 import { Mempool } from './mempool.js';
 import { assertWired } from './plugin.js';
 import type { Clock, Consensus, Service } from './services.js';
-import { CHAIN, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, MEMPOOL } from './tokens.js';
+import type { StoreHealth, StoreStatus } from './store-health.js';
+import { CHAIN, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, MEMPOOL, STORE_HEALTH } from './tokens.js';
 
 /**
  * A block's transactions as JSON stay under this, so that the block, and a sync page that
@@ -21,7 +22,8 @@ export const MAX_BLOCK_BODY_BYTES = 3 * 1024 * 1024;
 /**
  * Builds a block from the mempool on the tip and has the consensus engine seal it, off the
  * event loop. A new tip aborts the work in hand; in `on-demand` mode (the original's) it
- * mines only while transactions wait.
+ * mines only while transactions wait. While the store takes no writes (a full disk) it
+ * does not mine at all: a block it could not save would be lost work, and a lie if announced.
  */
 @injectable()
 export class Miner implements Service {
@@ -31,18 +33,20 @@ export class Miner implements Service {
   private wake?: () => void;
   private readonly onBlock = () => this.restartIfStale();
   private readonly onTx = () => this.onNewTx();
+  private readonly onStore = (s: StoreStatus) => this.onStoreChange(s);
   blocksMined = 0;
 
   constructor(
     @inject(CHAIN) private readonly chain: ChainEngine,
     @inject(MEMPOOL) private readonly mempool: Mempool,
+    @inject(STORE_HEALTH) private readonly health: StoreHealth,
     @inject(CONSENSUS) private readonly consensus: Consensus,
     @inject(CONFIG) private readonly config: NodeConfig,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(EVENTS) private readonly events: NodeEvents,
     @inject(LOGGER) private readonly log: Logger,
   ) {
-    assertWired('Miner', { chain, mempool, consensus, config, clock, events, log });
+    assertWired('Miner', { chain, mempool, health, consensus, config, clock, events, log });
   }
 
   get mode(): NodeConfig['mine'] {
@@ -54,6 +58,7 @@ export class Miner implements Service {
     this.running = true;
     this.events.on('block', this.onBlock);
     this.events.on('tx', this.onTx);
+    this.events.on('store', this.onStore);
     this.loop = this.run();
   }
 
@@ -62,6 +67,7 @@ export class Miner implements Service {
     this.running = false;
     this.events.off('block', this.onBlock);
     this.events.off('tx', this.onTx);
+    this.events.off('store', this.onStore);
     this.current?.controller.abort();
     this.wake?.();
     await this.loop;
@@ -78,9 +84,19 @@ export class Miner implements Service {
     this.wake?.();
   }
 
+  private onStoreChange(status: StoreStatus): void {
+    if (!status.writable) this.current?.controller.abort();
+    this.wake?.();
+  }
+
+  /** Paused while the store takes no writes. */
+  get paused(): boolean {
+    return !this.health.writable;
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
-      if (this.config.mine === 'on-demand' && this.mempool.size === 0) {
+      if (!this.health.writable || (this.config.mine === 'on-demand' && this.mempool.size === 0)) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
         continue;
@@ -112,7 +128,9 @@ export class Miner implements Service {
       await this.chain.submitBlock({ header: sealed, txs });
       this.blocksMined++;
     } catch (err) {
-      this.log.warn({ err: describeError(err), height: sealed.height }, 'own block refused');
+      // The store said why it wrote nothing, once; the miner waits for it.
+      if (err instanceof StoreError) this.log.debug({ err: describeError(err), height: sealed.height }, 'own block not saved');
+      else this.log.warn({ err: describeError(err), height: sealed.height }, 'own block refused');
     }
   }
 }

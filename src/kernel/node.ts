@@ -13,6 +13,7 @@ import { orderPlugins, type Plugin } from './plugin.js';
 import { chainIdOf, type ChainParams } from './params.js';
 import { systemClock, type Clock, type Service, type Transport } from './services.js';
 import { Network } from './net/network.js';
+import { StoreHealth } from './store-health.js';
 import {
   API,
   APPS,
@@ -28,6 +29,7 @@ import {
   MINER,
   NETWORK,
   STORE,
+  STORE_HEALTH,
   TRANSPORT,
   tokenName,
   type Token,
@@ -59,15 +61,21 @@ function kernelPlugins(options: NodeOptions, logger: Logger, events: NodeEvents)
       },
     },
     {
+      name: 'store-health',
+      provides: [STORE_HEALTH],
+      needs: [STORE, CONFIG, CLOCK, EVENTS, LOGGER],
+      register: (c) => c.register(STORE_HEALTH, { useClass: StoreHealth }, { lifecycle: Lifecycle.ContainerScoped }),
+    },
+    {
       name: 'chain',
       provides: [CHAIN],
-      needs: [STORE, CONSENSUS, APPS, CHAIN_PARAMS, CONFIG, CLOCK, LOGGER, EVENTS],
+      needs: [STORE, STORE_HEALTH, CONSENSUS, APPS, CHAIN_PARAMS, CONFIG, CLOCK, LOGGER, EVENTS],
       register: (c) => c.register(CHAIN, { useClass: ChainEngine }, { lifecycle: Lifecycle.ContainerScoped }),
     },
     {
       name: 'mempool',
       provides: [MEMPOOL],
-      needs: [CHAIN, STORE, CONFIG, EVENTS, CLOCK, LOGGER],
+      needs: [CHAIN, STORE, STORE_HEALTH, CONFIG, EVENTS, CLOCK, LOGGER],
       register: (c) => c.register(MEMPOOL, { useClass: Mempool }, { lifecycle: Lifecycle.ContainerScoped }),
     },
     ...(options.plugins.some((p) => p.provides.includes(TRANSPORT))
@@ -75,7 +83,7 @@ function kernelPlugins(options: NodeOptions, logger: Logger, events: NodeEvents)
           {
             name: 'network',
             provides: [NETWORK],
-            needs: [TRANSPORT, DISCOVERY, CHAIN, MEMPOOL, STORE, EVENTS, CLOCK, CONFIG, LOGGER],
+            needs: [TRANSPORT, DISCOVERY, CHAIN, MEMPOOL, STORE, STORE_HEALTH, EVENTS, CLOCK, CONFIG, LOGGER],
             register: (c: DependencyContainer) => c.register(NETWORK, { useClass: Network }, { lifecycle: Lifecycle.ContainerScoped }),
           },
         ]
@@ -83,7 +91,7 @@ function kernelPlugins(options: NodeOptions, logger: Logger, events: NodeEvents)
     {
       name: 'miner',
       provides: [MINER],
-      needs: [CHAIN, MEMPOOL, CONSENSUS, CONFIG, CLOCK, EVENTS, LOGGER],
+      needs: [CHAIN, MEMPOOL, STORE_HEALTH, CONSENSUS, CONFIG, CLOCK, EVENTS, LOGGER],
       register: (c) => c.register(MINER, { useClass: Miner }, { lifecycle: Lifecycle.ContainerScoped }),
     },
   ];
@@ -125,6 +133,11 @@ export class CairnNode {
 
   get miner(): Miner {
     return this.resolve<Miner>(MINER);
+  }
+
+  /** Whether the store takes writes (a full disk pauses them). */
+  get storeHealth(): StoreHealth {
+    return this.resolve<StoreHealth>(STORE_HEALTH);
   }
 
   /** The gossip layer; undefined for a node without a transport. */

@@ -26,6 +26,12 @@ export interface Store extends Service {
   batch(ops: readonly StoreOp[]): Promise<void>;
   /** Keys with the given prefix, in key order. */
   iterate(prefix: string): AsyncIterable<[string, string]>;
+  /**
+   * After a failed write, whatever the store must do before it can be written to again
+   * (LevelDB: reopen once the disk has room); true when it can. Optional: a store whose
+   * writes leave nothing behind when they fail needs none.
+   */
+  recover?(): Promise<boolean>;
 }
 
 /**

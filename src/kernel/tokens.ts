@@ -9,6 +9,7 @@ export const LOGGER = Symbol.for('cairn.logger');
 export const CLOCK = Symbol.for('cairn.clock');
 export const EVENTS = Symbol.for('cairn.events');
 export const STORE = Symbol.for('cairn.store');
+export const STORE_HEALTH = Symbol.for('cairn.storeHealth');
 export const CONSENSUS = Symbol.for('cairn.consensus');
 export const TRANSPORT = Symbol.for('cairn.transport');
 export const DISCOVERY = Symbol.for('cairn.discovery');

@@ -3,7 +3,8 @@ import { CairnCommand } from '../../cli/base-command.js';
 import { chainSelectionFlags, faultFlags, integerFlag, networkFlags } from '../../cli/flags.js';
 import { SyncProgress } from '../../cli/sync-progress.js';
 import { assembleNode, difficultyBits, shortHash, startNode } from '../../cli/node-assembly.js';
-import type { BlockEvent, ReorgEvent } from '../../kernel/index.js';
+import type { BlockEvent, ReorgEvent, StoreStatus } from '../../kernel/index.js';
+import { storeConsequence } from '../../cli/node-report.js';
 import { FAULTS, type FaultRunner } from '../../plugins/faults/index.js';
 import { untilStopSignal } from '../../cli/stop-signal.js';
 import { installLastDefence } from '../../cli/last-defence.js';
@@ -30,6 +31,8 @@ export default class NodeStart extends CairnCommand {
     })(),
     miners: integerFlag({ summary: 'Miner processes. [default: 1]' }),
     'mining-delay': integerFlag({ summary: 'Pause before mining each block, in ms (the original paused 5000). [default: 0]' }),
+    'mempool-limit': integerFlag({ summary: 'Most transactions waiting in the mempool. [default: 50000]' }),
+    'mempool-bytes': integerFlag({ summary: 'Most bytes of transactions (as JSON) waiting in the mempool. [default: 67108864, 64 MiB]' }),
     ...chainSelectionFlags,
     ...networkFlags,
     ...faultFlags,
@@ -77,6 +80,13 @@ export default class NodeStart extends CairnCommand {
         );
     });
 
+    // A full disk pauses the node rather than stopping it: say so where the blocks are printed.
+    node.events.on('store', (s: StoreStatus) => {
+      if (json) emit({ event: 'store', ...s });
+      else if (s.writable) emit('store writable again: mining, sync and new transactions resume');
+      else emit(`store not writable (${s.code}): ${storeConsequence(s)}; ${s.message}`);
+    });
+
     const progress = new SyncProgress(process.stderr);
     if (!json) node.events.on('sync', (e) => progress.update(e.height, e.target));
 
@@ -108,7 +118,10 @@ export default class NodeStart extends CairnCommand {
       if (faults) emit(`faults: ${faults.names.join(', ')} (seed ${faults.seed}): this node misbehaves on purpose`);
     }
 
+    // A solo node that does not mine holds no socket or timer: without this it would end here.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const signal = await stopped;
+    clearInterval(keepAlive);
     await node.stop();
     const end = last;
     if (json) emit({ event: 'stopped', signal, height: end.height, tip: end.hash });

@@ -9,7 +9,8 @@ import type { BlockEvent, NodeEvents } from '../events.js';
 import type { Mempool } from '../mempool.js';
 import { assertWired } from '../plugin.js';
 import type { Clock, Discovery, PeerAddress, Service, Store, Transport } from '../services.js';
-import { CHAIN, CLOCK, CONFIG, DISCOVERY, EVENTS, LOGGER, MEMPOOL, STORE, TRANSPORT } from '../tokens.js';
+import type { StoreHealth, StoreStatus } from '../store-health.js';
+import { CHAIN, CLOCK, CONFIG, DISCOVERY, EVENTS, LOGGER, MEMPOOL, STORE, STORE_HEALTH, TRANSPORT } from '../tokens.js';
 import type { Tx } from '../tx.js';
 import { rowOf } from '../verdicts.js';
 import { AddressBook, peerKey } from './address-book.js';
@@ -80,6 +81,9 @@ export class Network implements Service {
   private readonly onBlock = () => this.scheduleAnnounce();
   private readonly onTx = (e: { id: string; tx: Tx; source?: string }) => this.queueTx(e.tx, e.source);
   private readonly onPeers = () => this.refreshDiscovered();
+  private readonly onStore = (s: StoreStatus) => {
+    if (s.writable) this.sync.resume();
+  };
 
   constructor(
     @inject(TRANSPORT) private readonly transport: Transport,
@@ -87,12 +91,13 @@ export class Network implements Service {
     @inject(CHAIN) private readonly chain: ChainEngine,
     @inject(MEMPOOL) private readonly mempool: Mempool,
     @inject(STORE) store: Store,
+    @inject(STORE_HEALTH) private readonly health: StoreHealth,
     @inject(EVENTS) private readonly events: NodeEvents,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(CONFIG) config: NodeConfig,
     @inject(LOGGER) private readonly log: Logger,
   ) {
-    assertWired('Network', { transport, discovery, chain, mempool, store, events, clock, config, log });
+    assertWired('Network', { transport, discovery, chain, mempool, store, health, events, clock, config, log });
     this.book = new PeerBook(clock, { ...DEFAULT_PEER_BOOK, banMs: config.banMs });
     this.addresses = new AddressBook(clock);
     this.sync = new SyncManager(
@@ -101,6 +106,7 @@ export class Network implements Service {
       clock,
       events,
       log,
+      health,
     );
     this.handshake = new Handshake(new HandshakeKeys(clock), this.book, this.addresses, transport, discovery, clock, this.counters, log, {
       chainClaim: () => this.claim(),
@@ -110,6 +116,7 @@ export class Network implements Service {
     this.ctx = {
       chain,
       mempool,
+      health,
       book: this.book,
       addresses: this.addresses,
       sync: this.sync,
@@ -131,6 +138,7 @@ export class Network implements Service {
     this.transport.onMessage((from, bytes) => this.receive(from, bytes));
     this.events.on('block', this.onBlock);
     this.events.on('tx', this.onTx);
+    this.events.on('store', this.onStore);
     this.discovery.onChange(this.onPeers);
     this.refreshDiscovered();
     this.timer = setInterval(() => this.tick(), 500);
@@ -144,6 +152,7 @@ export class Network implements Service {
     clearTimeout(this.txFlush);
     this.events.off('block', this.onBlock);
     this.events.off('tx', this.onTx);
+    this.events.off('store', this.onStore);
     this.sync.reset();
   }
 
@@ -240,10 +249,8 @@ export class Network implements Service {
    * was malformed in a way no check foresaw, and costs the sender as such (logged once, at warn).
    */
   private judge(peer: PeerState, err: unknown, what: string): void {
-    if (err instanceof StoreError) {
-      if (this.running) this.log.warn({ peer: peer.key, type: what, code: err.code }, err.message);
-      return;
-    }
+    // Our store failing is a verdict on this node, not the sender; the store health said why, once.
+    if (err instanceof StoreError) return;
     if (err instanceof CairnError) return this.blame(peer, err.code, err.message);
     if (err instanceof DecodeError) return this.blame(peer, err.code, err.message);
     const reason = err instanceof Error ? err.message : String(err);

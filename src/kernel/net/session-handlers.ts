@@ -3,6 +3,7 @@ import type { Block } from '../block.js';
 import type { ChainEngine } from '../chain.js';
 import type { Mempool } from '../mempool.js';
 import type { Clock, PeerAddress } from '../services.js';
+import type { StoreHealth } from '../store-health.js';
 import type { Tx } from '../tx.js';
 import type { AddressBook } from './address-book.js';
 import type { EdgeCounters } from './edge-counters.js';
@@ -15,6 +16,7 @@ import type { SyncManager } from './sync.js';
 export interface NetContext {
   readonly chain: ChainEngine;
   readonly mempool: Mempool;
+  readonly health: StoreHealth;
   readonly book: PeerBook;
   readonly addresses: AddressBook;
   readonly sync: SyncManager;
@@ -62,6 +64,7 @@ export const SESSION_HANDLERS: { [T in SessionType]: Handler<T> } = {
   },
 
   inv: (ctx, peer, m) => {
+    if (!ctx.health.writable) return; // nothing fetched could be saved
     const unknownBlocks = (m.blocks ?? []).filter((h) => !ctx.chain.tree.has(h));
     if (unknownBlocks.length) ctx.send(peer, { t: 'getblocks', hashes: unknownBlocks.slice(0, MAX_BLOCKS_PER_PAGE) });
     const unknownTxs = (m.txs ?? []).filter((id) => !ctx.mempool.has(id));

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { ChainEngine } from '../chain.js';
-import { BlockRejection } from '../errors.js';
+import { BlockRejection, StoreError } from '../errors.js';
 import type { NodeEvents } from '../events.js';
 import type { Clock } from '../services.js';
+import type { StoreHealth } from '../store-health.js';
 import { checkHeaderRun, hashIfHeader, type CheckedHeader, type KnownHeader } from './header-chain.js';
 import { blockLocator } from './locator.js';
 import { MAX_HEADERS, type SessionMessage } from './messages.js';
@@ -33,7 +34,8 @@ const ANCESTORS_EVERY_MS = 2000;
  * Headers-first catch-up: headers from one peer (checked for linkage, targets and seals
  * before any body is asked for), then bodies in pages from every peer that has them, applied
  * in order. A page that does not come back in time is asked of another peer and its first
- * peer loses score.
+ * peer loses score. While the store takes no writes (a full disk) no body is asked for and
+ * pages in hand wait; a page whose write failed goes back to the front of the queue.
  */
 export class SyncManager {
   private headerPeer?: PeerState;
@@ -53,6 +55,7 @@ export class SyncManager {
     private readonly clock: Clock,
     private readonly events: NodeEvents,
     private readonly log: Logger,
+    private readonly health: Pick<StoreHealth, 'writable'>,
   ) {}
 
   get active(): boolean {
@@ -144,6 +147,12 @@ export class SyncManager {
     });
   }
 
+  /** The store takes writes again: apply the pages in hand and ask for the next. */
+  resume(): void {
+    void this.drain();
+    this.fill();
+  }
+
   /** Assigns unsent pages to peers, round-robin over those claiming enough height. */
   private fill(): void {
     while (this.queue.length && this.pages.length < MAX_PAGES_IN_FLIGHT * 4) {
@@ -156,6 +165,7 @@ export class SyncManager {
         tries: 0,
       });
     }
+    if (!this.health.writable) return;
     const inFlight = this.pages.filter((p) => p.peer && !p.blocks).length;
     let budget = MAX_PAGES_IN_FLIGHT - inFlight;
     for (const page of this.pages) {
@@ -186,9 +196,18 @@ export class SyncManager {
     if (this.draining) return;
     this.draining = true;
     try {
-      while (this.pages.length && this.pages[0]!.blocks) {
+      while (this.pages.length && this.pages[0]!.blocks && this.health.writable) {
         const page = this.pages.shift()!;
-        const results = await this.chain.submitBlocks(page.blocks!, page.peer?.key);
+        let results;
+        try {
+          results = await this.chain.submitBlocks(page.blocks!, page.peer?.key);
+        } catch (err) {
+          // Nothing of the page was kept; it is applied again once the store writes.
+          if (!(err instanceof StoreError)) throw err;
+          this.pages.unshift(page);
+          this.log.debug({ err: err.message }, 'sync waits for the store');
+          return;
+        }
         const failure = results.find((r) => r.error && !(r.error instanceof BlockRejection && r.error.verdict === 'ignore'));
         if (failure) {
           this.link.blame(page.peer!, failure.error!.code, failure.error!.message);
@@ -231,7 +250,7 @@ export class SyncManager {
       if (page.peer && !page.blocks && (!page.peer.ready || now - page.sentAt > STALL_MS)) {
         const staller = page.peer;
         if (staller.ready) this.link.blame(staller, 'STALL', 'did not answer a blocks request');
-        const other = this.pickPeer(page, staller);
+        const other = this.health.writable ? this.pickPeer(page, staller) : undefined;
         if (other && page.tries < 10) this.sendPage(page, other);
         else page.peer = undefined;
       }

@@ -6,6 +6,7 @@ import { badTxRoot } from './behaviours/bad-tx-root.js';
 import { bogusPeers } from './behaviours/bogus-peers.js';
 import { brokenLink } from './behaviours/broken-link.js';
 import { crashMidWrite, crashWhileMining, pause } from './behaviours/crash.js';
+import { diskFull } from './behaviours/disk-full.js';
 import { doubleBallot } from './behaviours/double-ballot.js';
 import { duplicateTx } from './behaviours/duplicate-tx.js';
 import { equivocation } from './behaviours/equivocation.js';
@@ -64,6 +65,7 @@ export const FAULT_BEHAVIOURS: readonly FaultBehaviour<unknown>[] = [
   crashWhileMining,
   crashMidWrite,
   pause,
+  diskFull,
 ];
 
 const byName = new Map(FAULT_BEHAVIOURS.map((b) => [b.name, b]));

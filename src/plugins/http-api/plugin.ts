@@ -9,12 +9,14 @@ import {
   LOGGER,
   MEMPOOL,
   NETWORK,
+  STORE_HEALTH,
   type ChainEngine,
   type Mempool,
   type Network,
   type NodeConfig,
   type NodeEvents,
   type Plugin,
+  type StoreHealth,
 } from '../../kernel/index.js';
 import { HttpApi, isLoopback } from './server.js';
 
@@ -35,7 +37,7 @@ export function httpApi(options: HttpApiOptions = {}): Plugin {
   return {
     name: 'http-api',
     provides: [API],
-    needs: [CHAIN, MEMPOOL, CONFIG, LOGGER, EVENTS],
+    needs: [CHAIN, MEMPOOL, STORE_HEALTH, CONFIG, LOGGER, EVENTS],
     register(container, { config }) {
       container.register(API, {
         // The closure caches one server per registration, i.e. per node container.
@@ -44,6 +46,7 @@ export function httpApi(options: HttpApiOptions = {}): Plugin {
             new HttpApi({
               chain: c.resolve<ChainEngine>(CHAIN),
               mempool: c.resolve<Mempool>(MEMPOOL),
+              storeHealth: c.resolve<StoreHealth>(STORE_HEALTH),
               config: c.resolve<NodeConfig>(CONFIG),
               log: c.resolve<Logger>(LOGGER),
               events: c.resolve<NodeEvents>(EVENTS),

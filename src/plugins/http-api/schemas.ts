@@ -12,7 +12,7 @@ export const statusSchema = {
   response: {
     200: {
       type: 'object',
-      required: ['chainId', 'height', 'tip', 'totalWork', 'mempool', 'peers', 'syncing', 'mining', 'rejections', 'uptime'],
+      required: ['chainId', 'height', 'tip', 'totalWork', 'mempool', 'peers', 'syncing', 'mining', 'store', 'rejections', 'uptime'],
       properties: {
         chainId: { type: 'string' },
         height: { type: 'integer' },
@@ -22,6 +22,17 @@ export const statusSchema = {
         peers: { type: 'integer' },
         syncing: { type: 'boolean' },
         mining: { type: 'string' },
+        store: {
+          type: 'object',
+          required: ['writable'],
+          properties: {
+            writable: { type: 'boolean' },
+            code: { type: 'string' },
+            message: { type: 'string' },
+            since: { type: 'number' },
+            retrying: { type: 'boolean' },
+          },
+        },
         rejections: counters,
         edge: counters,
         transport: counters,

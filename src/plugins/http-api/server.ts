@@ -11,6 +11,7 @@ import {
   CairnError,
   ConfigError,
   headerHash,
+  StoreError,
   TX_INDEX_APP,
   TxRejection,
   txId,
@@ -20,6 +21,7 @@ import {
   type NodeConfig,
   type NodeEvents,
   type Service,
+  type StoreHealth,
   type Tx,
 } from '../../kernel/index.js';
 import { newToken, removeApiFiles, writeApiFiles } from './cookie.js';
@@ -65,6 +67,7 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
 export interface HttpApiDeps {
   chain: ChainEngine;
   mempool: Mempool;
+  storeHealth: StoreHealth;
   config: NodeConfig;
   log: Logger;
   events: NodeEvents;
@@ -86,6 +89,7 @@ export function isLoopback(host: string): boolean {
 export class HttpApi implements Service {
   private readonly chain: ChainEngine;
   private readonly mempool: Mempool;
+  private readonly storeHealth: StoreHealth;
   private readonly config: NodeConfig;
   private readonly log: Logger;
   private readonly events: NodeEvents;
@@ -100,10 +104,11 @@ export class HttpApi implements Service {
   private readonly streams = new Set<ServerResponse>();
 
   constructor(deps: HttpApiDeps) {
-    const { chain, mempool, config, log, events } = deps;
-    assertWired('HttpApi', { chain, mempool, config, log, events });
+    const { chain, mempool, storeHealth, config, log, events } = deps;
+    assertWired('HttpApi', { chain, mempool, storeHealth, config, log, events });
     this.chain = chain;
     this.mempool = mempool;
+    this.storeHealth = storeHealth;
     this.config = config;
     this.log = log.child({ plugin: 'http-api' });
     this.events = events;
@@ -271,6 +276,8 @@ export class HttpApi implements Service {
     if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message };
     if (err instanceof TxRejection) return { status: err.code === 'MEMPOOL_FULL' ? 503 : 422, code: err.code, message: err.message };
     if (isAppRejection(err)) return { status: 400, code: err.code, message: err.message };
+    // The node could not save it (a full disk): nothing was kept, so the client may retry.
+    if (err instanceof StoreError) return { status: 503, code: err.code, message: err.message };
     if (err instanceof CairnError) {
       const notFound = err.code === 'APP_UNKNOWN' || err.code === 'QUERY_UNKNOWN';
       return { status: notFound ? 404 : 500, code: err.code, message: err.message };
@@ -297,6 +304,7 @@ export class HttpApi implements Service {
       peers: stats ? stats.peers.filter((p) => p.ready).length : 0,
       syncing: stats?.syncing ?? false,
       mining: this.config.mine,
+      store: this.storeHealth.status(),
       rejections: stats?.rejections ?? {},
       edge: { ...(stats?.edge ?? {}) },
       transport: { ...(stats?.transport ?? {}) },
@@ -369,6 +377,8 @@ export class HttpApi implements Service {
         400,
       );
     }
+    // Refused whole while nothing can be saved: a 503 the client retries, not a page of errors.
+    this.storeHealth.assertWritable();
     const results = await Promise.all(
       (request.body as unknown[]).map(async (raw): Promise<TxsSubmitResponse['results'][number]> => {
         try {
@@ -379,7 +389,8 @@ export class HttpApi implements Service {
           return await this.mempool.add(raw);
         } catch (err) {
           if (err instanceof TxRejection && ALREADY_KNOWN.has(err.code)) return { id: txId(this.chain.chainId, raw as Tx), known: true };
-          if (err instanceof TxRejection || isAppRejection(err)) return { error: { code: err.code, message: err.message } };
+          if (err instanceof TxRejection || isAppRejection(err) || err instanceof StoreError)
+            return { error: { code: err.code, message: err.message } };
           throw err;
         }
       }),

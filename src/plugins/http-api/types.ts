@@ -1,4 +1,13 @@
-import type { AppEventMessage, BlockEvent, BlockHeader, MineMode, RejectionEvent, ReorgEvent, Tx } from '../../kernel/index.js';
+import type {
+  AppEventMessage,
+  BlockEvent,
+  BlockHeader,
+  MineMode,
+  RejectionEvent,
+  ReorgEvent,
+  StoreStatus,
+  Tx,
+} from '../../kernel/index.js';
 
 /** What the node API answers: shared by the server (which builds it) and the client (which reads it). */
 
@@ -14,6 +23,8 @@ export interface StatusResponse {
   peers: number;
   syncing: boolean;
   mining: MineMode;
+  /** Whether the store takes writes; while not (a full disk) mining and sync pause and new transactions get 503. */
+  store: StoreStatus;
   /** Rejection counters by code, from the network layer (empty without one). */
   rejections: Record<string, number>;
   /** What the network edge turned away before it was a peer's business (see EdgeCounters); empty without a network. */

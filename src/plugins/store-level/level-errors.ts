@@ -1,4 +1,4 @@
-import { StoreError } from '../../kernel/errors.js';
+import { damagedStore, StoreError } from '../../kernel/errors.js';
 
 interface CodedError {
   code?: unknown;
@@ -46,15 +46,19 @@ export function toStoreError(err: unknown, location: string): StoreError {
     );
   }
   if (code === 'LEVEL_DATABASE_NOT_OPEN') return closed(location);
+  // Failures that clear by themselves once space, quota, descriptors or memory are freed.
+  if (code === 'ENOSPC' || code === 'EDQUOT' || /No space left on device|Disk quota exceeded/.test(text)) {
+    return new StoreError('STORE_FULL', `the disk holding the store at ${location} is full (${text})`, { ...details, retryable: true });
+  }
+  if (code === 'EMFILE' || code === 'ENFILE' || code === 'ENOMEM' || /Too many open files|Cannot allocate memory/.test(text)) {
+    return new StoreError('STORE_UNAVAILABLE', `the store at ${location} cannot write for now (${text})`, { ...details, retryable: true });
+  }
+  // EIO and the rest: a failing disk or a file system remounted read-only needs a person.
   return new StoreError('STORE_UNAVAILABLE', `the store at ${location} cannot be used: ${text}`, details);
 }
 
 export function damaged(location: string, reason: string, details?: Record<string, unknown>): StoreError {
-  return new StoreError(
-    'STORE_DAMAGED',
-    `the store at ${location} is damaged (${reason}) and will not be reset silently: restore it from a backup or delete it to sync again`,
-    details ?? { location, cause: reason },
-  );
+  return damagedStore(location, reason, details);
 }
 
 export function closed(location: string): StoreError {
