@@ -39,7 +39,7 @@ export class RawPeer {
 
   private constructor(
     socket: Socket,
-    readonly to: { host: string; port: number },
+    public to: { host: string; port: number },
   ) {
     this.socket = socket;
     socket.on('message', (msg) => {

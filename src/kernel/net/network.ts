@@ -26,6 +26,8 @@ import { SyncManager } from './sync.js';
 const PUSH_BLOCK_BYTES = 48 * 1024;
 const STATUS_EVERY_MS = 5000;
 const PEER_SILENT_MS = 30_000;
+/** A session still waiting for its hello-ack after this long asks again. */
+const REHELLO_MS = 2000;
 const TX_FLUSH_MS = 20;
 const PEER_EXCHANGE_MS = 30_000;
 /** Exchanged (hearsay) addresses are dialled at most this often, so a peer's list cannot make us greet strangers in bulk. */
@@ -378,6 +380,11 @@ export class Network implements Service {
         this.book.remove(peer.key);
         this.log.info({ peer: peer.key }, 'peer silent');
         continue;
+      }
+      // Proven but not answered (its hello-ack was lost): prove ourselves again; its answer is the ack.
+      if (!peer.present && now - Math.max(peer.since, peer.lastRehello) > REHELLO_MS) {
+        peer.lastRehello = now;
+        this.handshake.greet(peer.address);
       }
       if (peer.ready && now - peer.lastStatusSent > STATUS_EVERY_MS) {
         peer.lastStatusSent = now;
