@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { CairnNode } from '../../../src/kernel/index.js';
+import type { CairnNode, Message } from '../../../src/kernel/index.js';
 import { FAULTS, type FaultRunner } from '../../../src/plugins/faults/index.js';
 import { extend, Signer } from '../../support/chain-fixture.js';
 import { waitForAgreement } from '../../support/memory-net.js';
-import { honestReady, isBanned, rejectionsFrom, startFaultNet, type FaultNet } from '../../support/fault-net.js';
+import { hearing, honestReady, isBanned, rejectionsFrom, startFaultNet, type FaultNet } from '../../support/fault-net.js';
 import { waitFor } from '../../support/wait.js';
 
 describe('faults: links and noisy peers', () => {
@@ -63,9 +63,54 @@ describe('faults: links and noisy peers', () => {
     expect(cutOff.resolve<FaultRunner>(FAULTS).transport!.counts.partitioned).toBeGreaterThan(0);
   }, 45_000);
 
-  it('repeated handshakes cost no ban and bogus peer lists do not disturb the honest nodes', async () => {
+  it('repeated handshakes reach the honest nodes, are answered at most every 250 ms and cost nothing; bogus peer lists reach them, never give a ready peer, and the honest nodes stay connected', async () => {
     const { honest, faulty } = await start({ faulty: [['repeated-hello=100'], ['bogus-peers=0']] });
-    await new Promise((r) => setTimeout(r, 3000));
+    const [repeater, lister] = faulty as [CairnNode, CairnNode];
+    const repeaterKey = net!.keyOf(repeater);
+    const listerKey = net!.keyOf(lister);
+    const isHello = (m: Message) => m.t === 'hello' || m.t === 'hello-ack';
+    // What the faults send, as it reaches each honest node, and what the honest nodes answer the repeater.
+    const hellos = honest.map((h) => hearing(h, (x) => x.from === repeaterKey && isHello(x.message)));
+    const lists = honest.map((h) => hearing(h, (x) => x.from === listerKey && x.message.t === 'peers'));
+    const answers = hearing(repeater, (x) => isHello(x.message) && honest.some((h) => net!.keyOf(h) === x.from));
+    const listening = Date.now();
+    // The lister also answers getpeers with real addresses: only those of no node of this network are bogus.
+    const real = new Set([...honest, ...faulty].map((n) => net!.keyOf(n)));
+    const bogus = (i: number) =>
+      lists[i]!.flatMap((x) => (x.message.t === 'peers' ? x.message.peers : []))
+        .map((p) => `${p.host}:${p.port}`)
+        .filter((a) => !real.has(a));
+    await waitFor(
+      'at least 100 repeated hellos and one bogus peer list at each honest node',
+      () => honest.every((_, i) => hellos[i]!.length >= 100 && bogus(i).length >= 100),
+      15_000,
+    );
+    const windowMs = Date.now() - listening;
+
+    for (const [i, h] of honest.entries()) {
+      const key = net!.keyOf(h);
+      // One answer per 250 ms, plus the hello every 5 s, plus one already due when the window opened.
+      const answered = answers.filter((x) => x.from === key).length;
+      expect(answered, `${key} answered ${answered} of ${hellos[i]!.length} hellos in ${windowMs} ms`).toBeLessThanOrEqual(
+        Math.ceil(windowMs / 250) + Math.ceil(windowMs / 5000) + 1,
+      );
+      // A hello is legitimate: nothing counted, still a ready peer.
+      expect(rejectionsFrom(h, repeaterKey)).toEqual({});
+      expect(h.network!.book.ready().some((p) => p.key === repeaterKey)).toBe(true);
+      // Every listed address is greeted (it has a record) and none is ready: none ever answered.
+      const book = new Map(h.network!.stats().peers.map((p) => [p.peer, p]));
+      const listed = [...new Set(bogus(i))];
+      expect(
+        listed.filter((a) => !book.has(a)),
+        `listed addresses ${key} never greeted`,
+      ).toEqual([]);
+      expect(
+        listed.filter((a) => book.get(a)?.ready),
+        `listed addresses ${key} counts as ready peers`,
+      ).toEqual([]);
+      expect(book.size).toBeLessThanOrEqual(h.network!.book.options.maxPeers);
+    }
+
     await extend(honest[0]!, 2);
     await waitForAgreement([...honest, ...faulty]);
     for (const h of honest) for (const f of faulty) expect(isBanned(h, net!.keyOf(f))).toBe(false);
