@@ -69,6 +69,8 @@ export interface DemoMalicious {
   faults: string[];
   /** Still running at the end (a crash fault ends it on purpose). */
   running: boolean;
+  /** How it ended, when it did: a crash fault kills its own process with SIGKILL. */
+  exit?: { code: number | null; signal: string | null };
 }
 
 export interface DemoResult {
@@ -218,7 +220,13 @@ export async function runDevnetDemo(devnet: DemoDevnet, options: DemoOptions = {
       ballots,
       refused,
       nodes,
-      malicious: bad.map((n) => ({ index: n.index, address: n.address, faults: [...faults], running: n.child.running })),
+      malicious: bad.map((n) => ({
+        index: n.index,
+        address: n.address,
+        faults: [...faults],
+        running: n.child.running,
+        ...(n.child.exit ? { exit: { code: n.child.exit.code, signal: n.child.exit.signal } } : {}),
+      })),
       ...(agreement.tip ? { tip: agreement.tip, agreementMs } : {}),
       ...(detection ? { detection } : {}),
       elapsedMs: Date.now() - started,

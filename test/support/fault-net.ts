@@ -1,4 +1,4 @@
-import type { CairnNode, NodeConfig } from '../../src/kernel/index.js';
+import { decodeMessage, TRANSPORT, type CairnNode, type Message, type NodeConfig, type Transport } from '../../src/kernel/index.js';
 import { faults, type FaultSpec } from '../../src/plugins/faults/index.js';
 import { trackerDiscovery } from '../../src/plugins/tracker/index.js';
 import { MemoryNetwork, memoryTransport, type MemoryNetworkOptions } from '../../src/plugins/transport-memory/index.js';
@@ -82,4 +82,32 @@ export async function honestReady(net: FaultNet): Promise<void> {
   await waitFor('honest peers to be ready', () =>
     net.honest.every((n) => net.honest.every((m) => m === n || n.network!.book.ready().some((p) => p.key === net.keyOf(m)))),
   );
+}
+
+/** One message as it reached a node's transport, before the node judged it. */
+export interface Heard {
+  /** The sender's HOST:PORT. */
+  from: string;
+  message: Message;
+  at: number;
+}
+
+/**
+ * Records every message that reaches `node` from now on (and that `keep` selects), decoded, as
+ * its transport hands it over: proof that a fault really sent something, whatever the node then
+ * made of it. Bytes that do not decode are not messages and are left out.
+ */
+export function hearing(node: CairnNode, keep: (h: Heard) => boolean = () => true): Heard[] {
+  const heard: Heard[] = [];
+  node.resolve<Transport>(TRANSPORT).onMessage((from, bytes) => {
+    let message: Message;
+    try {
+      message = decodeMessage(bytes);
+    } catch {
+      return;
+    }
+    const h = { from: `${from.host}:${from.port}`, message, at: Date.now() };
+    if (keep(h)) heard.push(h);
+  });
+  return heard;
 }

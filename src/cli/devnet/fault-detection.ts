@@ -10,17 +10,25 @@ export interface FaultExpectation {
   codes: string[];
   /** Some fault is one an honest node counts as a rejection: the demo must see it. */
   detectable: boolean;
+  /**
+   * Every honest node must count it: each such fault acts on every peer. Not so for a link
+   * condition (corrupt=P), which hits random messages, so a node may get none before the
+   * faulty node cuts itself off: one node counting it is enough there.
+   */
+  everyNode: boolean;
 }
 
 export function expectFaults(faults: readonly string[]): FaultExpectation {
   const codes = new Set<string>();
+  let everyNode = true;
   for (const text of faults) {
     const spec = parseFaultSpec(text);
     const behaviour = findFault(spec.name);
     if (!behaviour) throw new CairnError('FAULT_UNKNOWN', `unknown fault '${spec.name}' (cairn faults list shows them all)`);
     for (const code of behaviour.codes) codes.add(code);
+    if (behaviour.codes.length > 0 && behaviour.group === 'network') everyNode = false;
   }
-  return { faults: [...faults], codes: [...codes].sort(), detectable: codes.size > 0 };
+  return { faults: [...faults], codes: [...codes].sort(), detectable: codes.size > 0, everyNode };
 }
 
 /** One honest node's view of the malicious nodes. */
@@ -37,12 +45,12 @@ export interface HonestView {
 
 export interface Detection extends FaultExpectation {
   /**
-   * An honest node counted a rejection against a malicious node or banned it, or (for faults
-   * that reach it through honest relays, so cannot be pinned on the sender) counted one of the
-   * faults' codes at all. Null when nothing about the faults is a rejection.
+   * Every honest node (one at least, when `everyNode` is false) counted one of the faults' own
+   * codes: against a malicious node, or (for faults that reach it through honest relays, so
+   * cannot be pinned on the sender) at all. Null when nothing about the faults is a rejection.
    */
   detected: boolean | null;
-  /** One sentence: how, or why not. */
+  /** One sentence: how, node by node. */
   how: string;
   nodes: HonestView[];
 }
@@ -80,33 +88,31 @@ export async function observe(
 }
 
 /**
- * Detected: an honest node banned a malicious node, or counted against it one of the codes its
- * faults cause; failing that, counted one of those codes at all (a fault that reaches it
- * through honest relays can't be pinned on its sender). Counts of other codes against the
- * malicious node (BLOCK_KNOWN for the honest blocks it relays) prove nothing and are only shown.
+ * Detected: every honest node (or one, see `everyNode`) counted one of the codes its faults
+ * cause, against a malicious node or, failing that, at all (a fault that reaches it through
+ * honest relays can't be pinned on its sender). A ban is evidence only through the code it was
+ * for, which its counts keep: a ban for another reason, or counts of other codes against the
+ * malicious node (BLOCK_KNOWN for the honest blocks it relays), prove nothing and are only shown.
  */
 export function judge(expectation: FaultExpectation, nodes: HonestView[]): Detection {
   const base = { ...expectation, nodes };
-  const wanted = new Set(expectation.codes);
-  const pinned = nodes
-    .map((n) => {
-      const codes = Object.entries(n.fromMalicious)
-        .filter(([code]) => wanted.has(code))
-        .map(([code, count]) => `${code} ×${count}`);
-      const bans = n.banned.map((b) => `banned ${b.peer} (${b.reason})`);
-      return codes.length || bans.length ? `node ${n.index}: ${[...codes, ...bans].join(', ')}` : undefined;
-    })
-    .filter((part): part is string => part !== undefined);
-  if (pinned.length > 0) return { ...base, detected: true, how: `counted against the malicious node by ${pinned.join('; ')}` };
-  const relayed = nodes
-    .map((n) => {
-      const codes = expectation.codes.filter((c) => (n.rejections[c] ?? 0) > 0).map((c) => `${c} ×${n.rejections[c]}`);
-      return codes.length ? `node ${n.index}: ${codes.join(', ')}` : undefined;
-    })
-    .filter((part): part is string => part !== undefined);
-  if (relayed.length > 0)
-    return { ...base, detected: true, how: `counted through honest relays (not pinned on the sender) by ${relayed.join('; ')}` };
   if (!expectation.detectable)
     return { ...base, detected: null, how: 'nothing these faults do is a rejection: honest nodes cope without blaming anyone' };
-  return { ...base, detected: false, how: `no honest node counted ${expectation.codes.join(' or ')} or banned the malicious node` };
+  const counted = (counts: Record<string, number>) =>
+    expectation.codes.filter((c) => (counts[c] ?? 0) > 0).map((c) => `${c} ×${counts[c]}`);
+  const views = nodes.map((n) => {
+    const pinned = counted(n.fromMalicious);
+    const relayed = counted(n.rejections);
+    const bans = n.banned.map((b) => `banned ${b.peer} (${b.reason})`);
+    if (pinned.length) return { seen: true, text: `node ${n.index}: ${[...pinned, ...bans].join(', ')} against the malicious node` };
+    if (relayed.length)
+      return { seen: true, text: `node ${n.index}: ${relayed.join(', ')} through honest relays (not pinned on the sender)` };
+    return { seen: false, text: `node ${n.index}: ${n.error ? `not answering (${n.error.code})` : ['none of them', ...bans].join(', ')}` };
+  });
+  const text = views.map((v) => v.text).join('; ');
+  const seen = views.filter((v) => v.seen).length;
+  const enough = expectation.everyNode ? seen === views.length && seen > 0 : seen > 0;
+  if (enough) return { ...base, detected: true, how: `${expectation.everyNode ? 'every' : 'an'} honest node counted it: ${text}` };
+  const who = expectation.everyNode ? 'not every honest node' : 'no honest node';
+  return { ...base, detected: false, how: `${who} counted ${expectation.codes.join(' or ')}: ${text}` };
 }

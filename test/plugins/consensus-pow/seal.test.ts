@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { container as rootContainer } from 'tsyringe';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import type { Consensus } from '../../../src/kernel/services.js';
 import { CONSENSUS, LOGGER } from '../../../src/kernel/tokens.js';
 import { PowConsensus, powConsensus } from '../../../src/plugins/consensus-pow/index.js';
 import { MINER_SOURCE } from '../../../src/plugins/consensus-pow/miner-source.js';
+import { waitFor } from '../../support/wait.js';
 
 const EASY = '000' + 'f'.repeat(61);
 const IMPOSSIBLE = '0'.repeat(64);
@@ -39,9 +39,30 @@ function isAlive(pid: number): boolean {
 }
 
 async function waitUntilGone(pids: number[], ms: number): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  while (pids.some(isAlive) && Date.now() < deadline) await sleep(20);
+  await waitFor(`miners ${pids.join(', ')} to exit`, () => !pids.some(isAlive), ms).catch(() => undefined);
   return pids.filter(isAlive);
+}
+
+/** CPU time a process has used, in clock ticks (utime + stime of /proc/PID/stat). */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * Resolves once each process has used `ticks` more clock ticks of CPU (10 ms each on Linux)
+ * than when called: a miner that has its job is hashing flat out, an idle one uses none. Call
+ * it once the miners are up and idle (after a first seal), so their start-up does not count.
+ */
+async function whileHashing(pids: number[], ticks = 3): Promise<void> {
+  const from = new Map(pids.map((pid) => [pid, cpuTicks(pid)]));
+  await waitFor('the miners to be hashing', () => pids.every((pid) => cpuTicks(pid) >= from.get(pid)! + ticks), 10_000, 10);
+}
+
+/** A miner pool that is up and has answered a job: its next seal is hashed at once. */
+async function warm(pow: PowConsensus): Promise<number[]> {
+  await pow.seal(template(EASY), new AbortController().signal);
+  return pow.minerPids;
 }
 
 const engines: PowConsensus[] = [];
@@ -85,9 +106,10 @@ describe('sealing in miner processes', () => {
 
   it('resolves null soon after an abort, and the miners go quiet', async () => {
     const pow = engine(2);
+    const pids = await warm(pow);
     const controller = new AbortController();
     const sealing = pow.seal(template(IMPOSSIBLE), controller.signal);
-    await sleep(200);
+    await whileHashing(pids);
     const t0 = performance.now();
     controller.abort();
     expect(await sealing).toBeNull();
@@ -108,8 +130,9 @@ describe('sealing in miner processes', () => {
 
   it('abandons the seal in hand when a new one starts', async () => {
     const pow = engine(2);
+    const pids = await warm(pow);
     const old = pow.seal(template(IMPOSSIBLE), new AbortController().signal);
-    await sleep(50);
+    await whileHashing(pids);
     const fresh = pow.seal(template(EASY), new AbortController().signal);
     expect(await old).toBeNull();
     expect(headerHash((await fresh)!) <= EASY).toBe(true);
@@ -117,9 +140,9 @@ describe('sealing in miner processes', () => {
 
   it('leaves no miner process behind after stop(), which may be called twice', async () => {
     const pow = engine(2);
+    const pids = await warm(pow);
     const sealing = pow.seal(template(IMPOSSIBLE), new AbortController().signal);
-    await sleep(100);
-    const pids = pow.minerPids;
+    await whileHashing(pids);
     expect(pids).toHaveLength(2);
     expect(pids.every(isAlive)).toBe(true);
     await pow.stop();
@@ -131,9 +154,10 @@ describe('sealing in miner processes', () => {
 
   it('reports a miner that dies mid-seal as an error, and recovers on the next seal', async () => {
     const pow = engine(1);
+    const pids = await warm(pow);
     const sealing = pow.seal(template(IMPOSSIBLE), new AbortController().signal);
-    await sleep(100);
-    process.kill(pow.minerPids[0]!, 'SIGKILL');
+    await whileHashing(pids);
+    process.kill(pids[0]!, 'SIGKILL');
     await expect(sealing).rejects.toMatchObject({ code: 'MINER_EXITED' });
     expect(headerHash((await pow.seal(template(EASY), new AbortController().signal))!) <= EASY).toBe(true);
   });
@@ -151,14 +175,18 @@ describe('miner processes and their parent', () => {
         `const { spawn } = require('node:child_process');
 const source = require('node:fs').readFileSync(${JSON.stringify(join(dir, 'miner.js'))}, 'utf8');
 const miner = spawn(process.execPath, ['-e', source, '10'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-miner.send({ t: 'job', id: 1, header: '00'.repeat(118), target: '0'.repeat(64), start: 0, stride: 1 });
-process.stdout.write(miner.pid + '\\n');
+// A job any hash meets first: its answer shows the miner is up; then one no hash meets.
+miner.once('message', () => {
+  miner.send({ t: 'job', id: 2, header: '00'.repeat(118), target: '0'.repeat(64), start: 0, stride: 1 });
+  process.stdout.write(miner.pid + '\\n');
+});
+miner.send({ t: 'job', id: 1, header: '00'.repeat(118), target: 'f'.repeat(64), start: 0, stride: 1 });
 setInterval(() => {}, 1000);`,
       );
       parent = spawn(process.execPath, [join(dir, 'parent.cjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
       const line = await new Promise<string>((resolve) => parent!.stdout!.once('data', (d: Buffer) => resolve(d.toString())));
       minerPids.push(Number(line.trim()));
-      await sleep(150);
+      await whileHashing(minerPids);
       expect(isAlive(minerPids[0]!)).toBe(true);
       parent.kill('SIGKILL');
       expect(await waitUntilGone(minerPids, 3000)).toEqual([]);

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { CairnNode, ReorgEvent } from '../../../src/kernel/index.js';
+import { headerHash, type Block, type CairnNode, type ReorgEvent } from '../../../src/kernel/index.js';
 import { buildBlock, EASY_TARGET, extend, Signer } from '../../support/chain-fixture.js';
 import { waitForAgreement } from '../../support/memory-net.js';
-import { honestReady, isBanned, rejectionsFrom, startFaultNet, type FaultNet } from '../../support/fault-net.js';
+import { hearing, honestReady, isBanned, rejectionsFrom, startFaultNet, type FaultNet } from '../../support/fault-net.js';
 import { waitFor } from '../../support/wait.js';
 
 /** Faults whose blocks are valid: only fork choice, re-requests and the mempool defend. */
@@ -64,16 +64,38 @@ describe('faults: valid-but-hostile chains', () => {
     for (const h of honest) expect(isBanned(h, net!.keyOf(faulty[0]!))).toBe(false);
   }, 45_000);
 
-  it('equivocation: two blocks at one height to different peers, then one tip everywhere after the next block', async () => {
+  it('equivocation: two blocks at one height to different peers; both honest nodes take the lower hash at once, without a next block', async () => {
     const { honest, faulty } = await start({ faulty: [['equivocation']] });
+    const equivocator = net!.keyOf(faulty[0]!);
+    // Blocks the equivocator pushes unasked, as each honest node receives them.
+    const pushed = honest.map((h) => hearing(h, (x) => x.from === equivocator && x.message.t === 'blocks' && x.message.req === undefined));
+    const pushedAt = (i: number, height: number) =>
+      pushed[i]!.flatMap((x) => (x.message.t === 'blocks' ? (x.message.blocks as Block[]) : []))
+        .filter((b) => b.header.height === height)
+        .map((b) => headerHash(b.header));
     await extend(honest[0], 1);
     await waitForAgreement(honest);
-    await waitFor('equivocating blocks accepted', () => honest.every((h) => h.chain.tip().height >= 3), 20_000);
+    await waitFor('a block at height 2 pushed to each honest node', () => honest.every((_, i) => pushedAt(i, 2).length > 0), 20_000);
+    // Nothing else is mined from here: honest nodes mine only what a test builds, and the equivocator is gone.
     await faulty[0]!.stop();
-    await extend(honest[0], 1);
-    await waitForAgreement(honest);
-    // Both halves of each pair reached both nodes: one kept as tip, the other as a side block.
-    expect(honest[0].chain.tree.size).toBeGreaterThan(honest[0].chain.tip().height + 1);
+    const [a, b] = [pushedAt(0, 2)[0]!, pushedAt(1, 2)[0]!];
+    expect(a, 'the two honest nodes were pushed the same block').not.toBe(b);
+    const lower = a < b ? a : b;
+    await waitFor(
+      'both honest nodes on the lower-hash block of the two',
+      () => honest.every((h) => h.chain.tip().hash === lower),
+      5_000,
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}: tips ${honest.map((h) => `${h.chain.tip().height}:${h.chain.tip().hash.slice(0, 8)}`).join(', ')}; lower ${lower.slice(0, 8)}`,
+      );
+    });
+    // Both blocks reached both nodes (one tip, one side block), and no third block came to decide for them.
+    for (const [i, h] of honest.entries()) {
+      expect(h.chain.tree.has(a) && h.chain.tree.has(b)).toBe(true);
+      expect(h.chain.tip().height).toBe(2);
+      expect(pushedAt(i, 3)).toEqual([]);
+    }
   }, 40_000);
 
   it('announce-no-serve: the node that never serves what it announces is counted as stalling and the others carry on', async () => {

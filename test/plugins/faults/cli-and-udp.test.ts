@@ -35,31 +35,35 @@ describe('faults: command line and UDP', () => {
     }
   }, 30_000);
 
-  it.each([['crash-mid-write=5'], ['crash-while-mining=2']])(
-    '%s: the node kills itself with SIGKILL and its store still verifies',
-    async (fault) => {
+  it.each([
+    ['crash-mid-write=5', /"fault":"crash-mid-write","batch":5,.*in the middle of a store write/, 0],
+    ['crash-while-mining=2', /"fault":"crash-while-mining","mined":2,.*while it mines/, 2],
+  ] as const)(
+    '%s: the node kills itself with SIGKILL where the fault says, its store still verifies, and it starts again on it',
+    async (fault, line, minHeight) => {
       const dir = tempDir();
       cleanup.push(() => dir.remove());
       const chain = ['--difficulty', 'fixed', '--initial-target', EASY_TARGET];
-      const node = new CairnProcess([
-        'node',
-        'start',
-        '--data-dir',
-        dir.path,
-        '--transport',
-        'none',
-        '--mine',
-        'always',
-        ...chain,
-        '--fault',
-        fault,
-      ]);
+      const args = ['node', 'start', '--data-dir', dir.path, '--transport', 'none', ...chain];
+      const node = new CairnProcess([...args, '--mine', 'always', '--fault', fault]);
       cleanup.push(() => node.kill('SIGKILL'));
       await node.waitForLine(/^faults: /);
       await waitFor('the node to kill itself', () => !node.running, 20_000);
+      // Killed by its own fault at its point (its last log line says which), not by anything else.
       expect(node.child.signalCode).toBe('SIGKILL');
-      const verify = await runCairn(['chain', 'verify', '--data-dir', dir.path]);
+      await waitFor('the rest of its log', () => line.test(node.stderr), 5_000).catch(() => undefined);
+      expect(node.stderr.trim().split('\n').at(-1), node.stderr.slice(-2000)).toMatch(line);
+      const verify = await runCairn(['chain', 'verify', '--data-dir', dir.path, ...chain, '--json']);
       expect(verify.code, verify.stderr).toBe(0);
+      const verified = JSON.parse(verify.stdout) as { height: number };
+      expect(verified.height).toBeGreaterThanOrEqual(minHeight);
+
+      // Restarted without the fault, it opens the store as the crash left it, mines on, and stops cleanly.
+      const again = new CairnProcess([...args, '--mine', 'always', '--json']);
+      cleanup.push(() => again.kill('SIGKILL'));
+      const started = JSON.parse(await again.waitForLine(/"event":"started"/, 20_000)) as { height: number };
+      expect(started.height).toBe(verified.height);
+      expect(await again.kill('SIGTERM')).toBe(0);
     },
     40_000,
   );
