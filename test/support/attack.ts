@@ -49,7 +49,12 @@ export function headerOn(
 }
 
 /** A valid block on `parent` carrying `txs` (signed for `chainId`). */
-export function blockOn(chainId: string, parent: { hash: string; height: number; time: number }, txs: Tx[], opts: { target?: string } = {}) {
+export function blockOn(
+  chainId: string,
+  parent: { hash: string; height: number; time: number },
+  txs: Tx[],
+  opts: { target?: string } = {},
+) {
   const header = headerOn(
     parent,
     txs.map((tx) => txId(chainId, tx)),

@@ -152,12 +152,7 @@ export abstract class GossipSpeaker {
   /** Waits for a message of type `t` arriving after index `after` of `received`. */
   async next(t: string, timeoutMs = 5000, after = 0): Promise<Wire> {
     let found: Wire | undefined;
-    await waitFor(
-      `a ${t} message`,
-      () => !!(found = this.received.slice(after).find((r) => r.message?.t === t)?.message),
-      timeoutMs,
-      10,
-    );
+    await waitFor(`a ${t} message`, () => !!(found = this.received.slice(after).find((r) => r.message?.t === t)?.message), timeoutMs, 10);
     return found!;
   }
 }
@@ -173,6 +168,8 @@ export class RawPeer extends GossipSpeaker {
   bytesIn = 0;
   bytesOut = 0;
   datagramsIn = 0;
+  /** When the last datagram came (ms since the epoch). */
+  lastInAt = 0;
   /** Keep decoded messages (off for floods that only count bytes). */
   keep = true;
   private nextId = randomBytes(4).readUInt32BE(0);
@@ -225,6 +222,7 @@ export class RawPeer extends GossipSpeaker {
   private onDatagram(msg: Buffer): void {
     this.bytesIn += msg.length;
     this.datagramsIn++;
+    this.lastInAt = Date.now();
     if (!this.keep) return;
     const d = decodeDatagram(msg, 64 * 1024 * 1024);
     if (d.kind === 'nack') {

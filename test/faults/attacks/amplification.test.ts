@@ -96,7 +96,9 @@ describe('attack: amplification towards unproven sources', () => {
     // Twelve NACK rounds, 40 ms apart growing to 500 ms: all sent within 4 s.
     await new Promise((r) => setTimeout(r, 4000));
     const factor = peer.bytesIn / peer.bytesOut;
-    console.info(`8 last fragments: ${peer.bytesOut} B sent, ${peer.bytesIn} B of NACKs back in ${peer.datagramsIn} datagrams (${factor.toFixed(1)}x)`);
+    console.info(
+      `8 last fragments: ${peer.bytesOut} B sent, ${peer.bytesIn} B of NACKs back in ${peer.datagramsIn} datagrams (${factor.toFixed(1)}x)`,
+    );
     expect(node.proc.running).toBe(true);
     expect(peer.bytesIn, `NACKs to a source that never proved its address: ${factor.toFixed(1)}x what it sent`).toBeLessThanOrEqual(
       peer.bytesOut,

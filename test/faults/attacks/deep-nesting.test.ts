@@ -74,7 +74,12 @@ describe('attack: deep nesting on every path that carries JSON', () => {
       // Charged, or dead: whichever comes first.
       await waitFor(
         `the node to judge the ${shape} block`,
-        async () => !node.proc.running || (await chargedAtLeast(node, peer.key, 1, 100).then(() => true, () => false)),
+        async () =>
+          !node.proc.running ||
+          (await chargedAtLeast(node, peer.key, 1, 100).then(
+            () => true,
+            () => false,
+          )),
         8000,
         50,
       ).catch(() => undefined);

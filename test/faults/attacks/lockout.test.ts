@@ -51,7 +51,9 @@ describe('attack: a flood of sources and of addresses does not lock an honest ne
     // The rest only greet: one hello each, from HOSTS addresses and as many ports as it takes.
     const protocol = proven[0]!.protocol;
     const claim = { version: protocol, chainId: flooded.chainId, tip: flooded.chainId, height: 0, work: '1' };
-    const helloBody = Buffer.from(JSON.stringify(protocol === 2 ? { t: 'hello', ...claim, nonce: 'ab'.repeat(16) } : { t: 'hello', ...claim }));
+    const helloBody = Buffer.from(
+      JSON.stringify(protocol === 2 ? { t: 'hello', ...claim, nonce: 'ab'.repeat(16) } : { t: 'hello', ...claim }),
+    );
     const floodAt = Date.now();
     const perBatch = 500;
     for (let start = HANDSHAKERS; start < sources; start += perBatch) {

@@ -110,7 +110,12 @@ describe('attack: orphans', () => {
       // A real block after each wave: once it is the tip, every orphan before it has been judged.
       const next = blockOn(node.chainId, barrier, []);
       await flooder.sendSession({ t: 'blocks', blocks: [next.block] });
-      await waitFor('the block after the wave to be the tip', async () => !node.proc.running || (await tipOf(node)) === next.hash, 60_000, 100);
+      await waitFor(
+        'the block after the wave to be the tip',
+        async () => !node.proc.running || (await tipOf(node)) === next.hash,
+        60_000,
+        100,
+      );
       barrier = next;
       rss.push(rssMiB(pid));
     }

@@ -101,7 +101,9 @@ describe('attack: a spoofed identity costs the honest peer nothing', () => {
         50,
       );
       const j = await judged();
-      console.info(`after ${sent} spoofed datagrams: honest peer banned ${JSON.stringify(j.ban ?? null)}, charged ${JSON.stringify(j.rejections)}`);
+      console.info(
+        `after ${sent} spoofed datagrams: honest peer banned ${JSON.stringify(j.ban ?? null)}, charged ${JSON.stringify(j.rejections)}`,
+      );
       expect(j.ban, 'the honest peer is not banned').toBeUndefined();
       expect(j.rejections, 'the honest peer is charged nothing').toEqual({});
       expect(await readyAt(node, honest.address), 'the honest peer is still ready').toBe(true);
