@@ -88,6 +88,61 @@ export abstract class GossipSpeaker {
       // kept as bytes
     }
     this.received.push(r);
+    if (this.answering && r.message) this.answer(r.message);
+  }
+
+  private answering?: { chainId: string; dialled: number };
+
+  /** How many nodes dialled this peer and completed the handshake with it (see `answerDials`). */
+  get dialledBy(): number {
+    return this.answering?.dialled ?? 0;
+  }
+
+  /**
+   * Plays a listening peer: answers a node that dials us (v2: a challenge echoing its nonce, then
+   * a hello-ack in the session it asked for; v1: a hello-ack), and keeps the session alive with a
+   * status every 5 s, as an honest peer would.
+   */
+  answerDials(chainId: string): void {
+    this.answering = { chainId, dialled: 0 };
+  }
+
+  private answer(m: Wire): void {
+    const a = this.answering!;
+    if (m.t !== 'hello') return;
+    const claim = this.claim(a.chainId);
+    if (this.protocol === 1) {
+      a.dialled++;
+      void this.sendHandshake({ t: 'hello-ack', ...claim });
+    } else if (m.cookie === undefined) {
+      void this.sendHandshake({ t: 'challenge', cookie: randomBytes(16).toString('hex'), echo: m.nonce });
+      return;
+    } else {
+      this.present = Buffer.from(String(m.session), 'hex');
+      a.dialled++;
+      void this.sendSession({ t: 'hello-ack', ...claim, session: this.expect.toString('hex') });
+    }
+    this.keepAlive(a.chainId);
+  }
+
+  private aliveTimer?: NodeJS.Timeout;
+
+  /** Sends a status (v1: a hello) every 5 s, so the node never drops the session as silent. */
+  keepAlive(chainId: string): void {
+    if (this.aliveTimer) return;
+    const claim = this.claim(chainId);
+    this.aliveTimer = setInterval(() => {
+      if (this.protocol === 2 && !this.present) return;
+      this.sendSession({ t: this.protocol === 1 ? 'hello' : 'status', ...claim }).catch(() => undefined);
+    }, 5000);
+    this.aliveTimer.unref();
+  }
+
+  /** Stops answering dials and keeping the session alive. */
+  stopAnswering(): void {
+    clearInterval(this.aliveTimer);
+    this.aliveTimer = undefined;
+    this.answering = undefined;
   }
 
   /** A message travelling bare: v2's handshake frame, and every message of v1. */
@@ -276,6 +331,7 @@ export class RawPeer extends GossipSpeaker {
   }
 
   close(): void {
+    this.stopAnswering();
     try {
       this.socket.close();
     } catch {

@@ -121,4 +121,66 @@ describe('attack: a flood of sources and of addresses does not lock an honest ne
   // keep every new peer out, and one datagram per source per minute keeps them out for good.
   it(`NEW FINDING: 5,000 greeting sources and ${EXCHANGED} exchanged addresses, then a new node introduced by the tracker is ready within 5 s`, () =>
     floodThenNewcomer(5000));
+
+  // NEW FINDING (fails on the hardened node): exchanged addresses are dialled one a second into
+  // the same 32 outbound slots that discovery's addresses need, and a session we dialled is never
+  // given back for a discovered one. A proven peer that tells the node of 40 addresses it answers
+  // at owns every outbound slot within ~35 s; a newcomer the tracker introduces is then never
+  // dialled, and its own hello finds the inbound slots full of sources of distinct network groups
+  // (none of which gives way) or, once discovery has listed it, needs an outbound slot.
+  it('NEW FINDING: exchanged addresses that answer the node’s dials do not keep a newcomer introduced by the tracker out', async () => {
+    await net.startTracker();
+    const flooded = await net.startNode({ mine: 'off' });
+    const honest = await net.startNode({ mine: 'off' });
+    await waitFor('the honest peer ready at the flooded node', () => readyAt(flooded, honest.address), 10_000, 50);
+    // The inbound slots are taken by proven sources of as many network groups (by design, none gives way)...
+    await Promise.allSettled(
+      Array.from({ length: HANDSHAKERS }, async (_, i) => {
+        const p = await RawPeer.open(flooded.address, `127.7.${i >> 8}.${(i & 255) + 1}`);
+        peers.push(p);
+        await p.handshake(flooded.chainId, undefined, 2000);
+        p.keepAlive(flooded.chainId);
+      }),
+    );
+    const teller = peers.find((p) => p.present || p.protocol === 1)!;
+    // ...and one of them tells the node of 40 addresses that answer its dials.
+    const answering = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => RawPeer.open(flooded.address, `127.12.${i >> 8}.${(i & 255) + 1}`)),
+    );
+    peers.push(...answering);
+    for (const a of answering) a.answerDials(flooded.chainId);
+    await teller.sendSession({ t: 'peers', peers: answering.map((a) => a.address) });
+    try {
+      // Until the node stops dialling them: its outbound slots are full (32) or it has no more to dial.
+      let last = 0;
+      let lastAt = Date.now();
+      await waitFor(
+        'the node to stop dialling the addresses',
+        () => {
+          const n = answering.filter((a) => a.dialledBy > 0).length;
+          if (n !== last) [last, lastAt] = [n, Date.now()];
+          return n >= 32 || Date.now() - lastAt > 4000;
+        },
+        60_000,
+        200,
+      );
+      const taken = answering.filter((a) => a.dialledBy > 0).length;
+      const { peers: list } = await flooded.api.peers();
+      console.info(
+        `${taken} exchanged addresses dialled and answered; outbound sessions: ${list.filter((p) => p.origin === 'outbound').length}`,
+      );
+      const newcomer = await net.startNode({ mine: 'off' });
+      await waitFor(
+        'the newcomer to be a ready peer of the flooded node',
+        () => readyAt(flooded, newcomer.address),
+        NEWCOMER_WITHIN_MS,
+        50,
+      ).catch(async (err: Error) => {
+        const s = await flooded.api.status();
+        throw new Error(`${err.message} (${NEWCOMER_WITHIN_MS} ms); flooded node: ${s.peers} ready peers, edge ${JSON.stringify(s.edge)}`);
+      });
+    } finally {
+      for (const p of peers) p.stopAnswering();
+    }
+  }, 120_000);
 });

@@ -30,7 +30,9 @@ describe('attack: junk is visible in node status', () => {
       // Not the transport's framing at all (the magic is wrong): transport.malformed.
       await junk.sendDatagram(Buffer.concat([Buffer.from([0x00]), randomBytes(40)]));
       // Framed, but a DATA header that lies about its payload: transport.malformed.
-      await junk.sendDatagram(Buffer.concat([encodeDataHeader({ id: 900 + i, total: 500, fragSize: 500, index: 0, count: 1 }), randomBytes(10)]));
+      await junk.sendDatagram(
+        Buffer.concat([encodeDataHeader({ id: 900 + i, total: 500, fragSize: 500, index: 0, count: 1 }), randomBytes(10)]),
+      );
       // A whole message that is no cairn frame: edge.unframed.
       await junk.sendBytes(Buffer.concat([Buffer.from([0x07]), randomBytes(30)]));
       // A handshake frame that does not decode: edge.badHandshakes.
