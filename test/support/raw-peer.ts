@@ -223,6 +223,8 @@ export class RawPeer extends GossipSpeaker {
   bytesIn = 0;
   bytesOut = 0;
   datagramsIn = 0;
+  /** Transport message ids of the DATA datagrams received, in order (one per message). */
+  readonly dataIds: number[] = [];
   /** When the last datagram came (ms since the epoch). */
   lastInAt = 0;
   /** Keep decoded messages (off for floods that only count bytes). */
@@ -286,6 +288,7 @@ export class RawPeer extends GossipSpeaker {
       return;
     }
     if (d.kind !== 'data') return;
+    if (this.dataIds.at(-1) !== d.header.id) this.dataIds.push(d.header.id);
     if (d.header.count === 1) return this.onFrame(Buffer.from(d.payload));
     let p = this.parts.get(d.header.id);
     if (!p) {

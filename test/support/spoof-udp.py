@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Sends cairn messages over UDP with a forged source address (attack tests only; needs root).
 
-usage: spoof-udp.py SRC_HOST SRC_PORT DST_HOST DST_PORT < messages
+usage: spoof-udp.py [--raw] SRC_HOST SRC_PORT DST_HOST DST_PORT < messages
 
 stdin holds the messages, each as a 4-byte big-endian length and that many bytes (a whole
-cairn frame: bare JSON, or 0x01 + session token + JSON). Each is wrapped in the UDP
-transport's DATA framing (docs/protocol.md, "UDP"), one fragment per datagram of at most
+cairn frame: bare JSON, or 0x01 + session token + JSON; with --raw, a whole UDP payload such
+as a transport NACK, sent as it is). Each is wrapped in the UDP transport's DATA framing (docs/protocol.md, "UDP"), one fragment per datagram of at most
 60,000 payload bytes, and sent in an IPv4 packet whose header this script writes itself
 (IP_HDRINCL), so the receiver sees the datagram as coming from SRC_HOST:SRC_PORT. Standard
 library only. Prints the number of datagrams sent.
@@ -38,10 +38,14 @@ def ipv4_udp(src: str, sport: int, dst: str, dport: int, payload: bytes) -> byte
 
 
 def main() -> int:
-    if len(sys.argv) != 5:
+    args = sys.argv[1:]
+    raw_payloads = bool(args) and args[0] == '--raw'
+    if raw_payloads:
+        args = args[1:]
+    if len(args) != 4:
         print(__doc__, file=sys.stderr)
         return 2
-    src, sport, dst, dport = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    src, sport, dst, dport = args[0], int(args[1]), args[2], int(args[3])
     raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     raw.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
     data = sys.stdin.buffer.read()
@@ -52,7 +56,7 @@ def main() -> int:
         (length,) = struct.unpack('>I', data[at:at + 4])
         message = data[at + 4:at + 4 + length]
         at += 4 + length
-        for datagram in data_datagrams(message, msg_id):
+        for datagram in [message] if raw_payloads else data_datagrams(message, msg_id):
             raw.sendto(ipv4_udp(src, sport, dst, dport, datagram), (dst, 0))
             sent += 1
         msg_id += 1

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addressOf, genesisOf, headerOn, judgementOf, txText } from '../../support/attack.js';
 import { ProcNet, type ProcNode } from '../../support/devnet-procs.js';
-import { ATTACK_PROTOCOL, RawTcpPeer, sessionFrame } from '../../support/raw-peer.js';
+import { ATTACK_PROTOCOL, RawPeer, RawTcpPeer, sessionFrame } from '../../support/raw-peer.js';
+import { Signer } from '../../support/chain-fixture.js';
+import { encodeNack } from '../../../src/plugins/transport-udp/frame.js';
 import { waitFor } from '../../support/wait.js';
 
 /**
@@ -25,7 +27,7 @@ const SKIP = spoofSkipReason();
 if (SKIP) console.warn(`spoofed-identity: the UDP spoofing test is skipped: ${SKIP}`);
 
 /** Sends `frames` to `to` with `from` as their source address, through the raw-socket spoofer. */
-function spoof(from: string, to: string, frames: Buffer[]): Promise<number> {
+function spoof(from: string, to: string, frames: Buffer[], raw = false): Promise<number> {
   const src = addressOf(from);
   const dst = addressOf(to);
   const input = Buffer.concat(
@@ -36,7 +38,9 @@ function spoof(from: string, to: string, frames: Buffer[]): Promise<number> {
     }),
   );
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', [SPOOFER, src.host, String(src.port), dst.host, String(dst.port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('python3', [SPOOFER, ...(raw ? ['--raw'] : []), src.host, String(src.port), dst.host, String(dst.port)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -155,4 +159,51 @@ describe('attack: a spoofed identity costs the honest peer nothing', () => {
     expect(j.rejections, 'the honest node is charged nothing').toEqual({});
     expect(await readyAt(node, honest.address), 'the honest node is still ready').toBe(true);
   });
+
+  // NEW FINDING: a NACK is believed because of its source address, and the transport keeps what it
+  // sent for 5 s and answers 24 NACKs per message. Message ids come from one counter per node, so
+  // an attacker reads the current one off any datagram the node sends it (a challenge) and spoofs
+  // NACKs "from" a peer that just received a large message: the node sends it all again, 24 times.
+  it.skipIf(!!SKIP)(
+    `NEW FINDING: UDP: NACKs spoofed with a peer's address do not make the node resend it more than they carried${SKIP ? ` (skipped: ${SKIP})` : ''}`,
+    async () => {
+      const node = await net.startNode({ mine: 'on-demand', miningDelay: 0, tracker: null });
+      const signer = new Signer(node.chainId);
+      await node.api.submitTxs(Array.from({ length: 1000 }, (_, i) => signer.tx('notes', 'note', { text: `a block to resend ${i}` })));
+      await waitFor('the notes to be mined', async () => (await node.api.status()).mempool === 0, 30_000, 100);
+      const { blocks } = await node.api.blocks();
+      const large = blocks.reduce((a, b) => (b.txCount > a.txCount ? b : a));
+
+      // The victim asks for one page (a few MB, many fragments) and gets it, once.
+      const victim = await RawPeer.open(node.address);
+      await victim.handshake(node.chainId, victim.claim(node.chainId, { height: large.height }));
+      await victim.sendSession({ t: 'getblocks', hashes: Array(500).fill(large.hash), req: 1 });
+      const answer = await victim.next('blocks', 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      const asked = victim.bytesIn;
+      console.info(`the victim got its page: ${(asked / 1e6).toFixed(1)} MB (${(answer.blocks as unknown[]).length} blocks)`);
+
+      // The attacker learns the node's message counter from its answer to a hello (a challenge)...
+      const attacker = await RawPeer.open(node.address, '127.15.0.1');
+      await attacker.hello(attacker.claim(node.chainId));
+      await waitFor('an answer to the attacker', () => attacker.dataIds.length > 0, 5000);
+      const current = attacker.dataIds.at(-1)!;
+      attacker.close();
+      // ...and NACKs every fragment of the few messages before it, 24 times each, as the victim.
+      const fragments = Array.from({ length: 160 }, (_, i) => i);
+      const nacks: Buffer[] = [];
+      for (let round = 0; round < 24; round++) for (let id = current - 8; id < current; id++) nacks.push(encodeNack(id >>> 0, fragments));
+      const spoofedBytes = nacks.reduce((a, b) => a + b.length, 0);
+      await spoof(victim.key, node.address, nacks, true);
+      await waitFor('the resending to end', () => Date.now() - victim.lastInAt > 1500, 30_000, 100);
+      const extra = victim.bytesIn - asked;
+      console.info(
+        `${nacks.length} spoofed NACKs (${spoofedBytes} B) made the node send the victim ${(extra / 1e6).toFixed(1)} MB more ` +
+          `(${(extra / spoofedBytes).toFixed(0)}x)`,
+      );
+      victim.close();
+      expect(node.proc.running).toBe(true);
+      expect(extra, 'bytes resent to the victim because of NACKs it never sent').toBeLessThanOrEqual(spoofedBytes);
+    },
+  );
 });
