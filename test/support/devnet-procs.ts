@@ -50,6 +50,8 @@ export interface NodeOptions {
   miningDelay?: number;
   extraArgs?: string[];
   name?: string;
+  /** Environment of the node process, on top of this one's (e.g. NODE_OPTIONS for a memory cap). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A free TCP port on 127.0.0.1, for a tracker that is started later at a known address. */
@@ -117,7 +119,7 @@ export class ProcNet {
       ...(options.chainArgs ?? PROC_CHAIN_ARGS),
       ...(options.extraArgs ?? []),
     ];
-    return this.launch(options.name ?? `node${this.nodes.length}`, args, dir);
+    return this.launch(options.name ?? `node${this.nodes.length}`, args, dir, options.env);
   }
 
   /** Starts a node again on its data dir, with the arguments it had; it replaces the old entry. */
@@ -129,8 +131,8 @@ export class ProcNet {
     return again;
   }
 
-  private async launch(name: string, args: string[], dir: string): Promise<ProcNode> {
-    const proc = new CairnProcess(args);
+  private async launch(name: string, args: string[], dir: string, env?: NodeJS.ProcessEnv): Promise<ProcNode> {
+    const proc = new CairnProcess(args, env);
     this.procs.push(proc);
     const line = await proc.waitForLine(/"event":"started"/, 30_000);
     const started = JSON.parse(line) as { address: string; chainId: string };
