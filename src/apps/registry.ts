@@ -2,8 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ChainApp } from '../kernel/app.js';
-import { ConfigError } from '../kernel/errors.js';
+import type { ChainApp } from '../kernel/index.js';
+import { ConfigError } from '../kernel/index.js';
 
 /**
  * Apps shipped with cairn, by name. Loaded lazily so that a node pays only for the apps it runs.

@@ -3,8 +3,8 @@ import 'reflect-metadata';
 import { Command, Flags, Errors } from '@oclif/core';
 import os from 'node:os';
 import path from 'node:path';
-import { CairnError } from '../kernel/errors.js';
-import type { LogLevel } from '../kernel/config.js';
+import { CairnError } from '../kernel/index.js';
+import type { LogLevel } from '../kernel/index.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LogLevel[];
 

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { ConfigError } from '../kernel/errors.js';
-import type { DifficultyPolicy } from '../kernel/params.js';
+import { ConfigError } from '../kernel/index.js';
+import type { DifficultyPolicy } from '../kernel/index.js';
 
 const POLICIES = ['asert', 'cs60', 'fixed'] as const satisfies readonly DifficultyPolicy[];
 

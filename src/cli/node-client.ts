@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '../kernel/errors.js';
+import { ConfigError } from '../kernel/index.js';
 import { ApiClient, COOKIE_FILE, URL_FILE, type ApiClientOptions } from '../plugins/http-api/index.js';
 
 export interface NodeClientFlags {

@@ -7,8 +7,8 @@ import { shortHash } from '../cli/node-assembly.js';
 import { VOTING_APP_ID } from '../apps/voting/index.js';
 import { runDevnetDemo, runDevnetPrompt, type DemoResult } from '../cli/devnet-demo.js';
 import type { VotePromptResult } from '../cli/voting/vote-prompt.js';
-import { CairnError, ConfigError } from '../kernel/errors.js';
-import { createLogger } from '../kernel/logger.js';
+import { CairnError, ConfigError } from '../kernel/index.js';
+import { createLogger } from '../kernel/index.js';
 import { installLastDefence } from '../cli/last-defence.js';
 
 export default class DevnetCommand extends CairnCommand {

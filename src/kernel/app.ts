@@ -1,4 +1,4 @@
-import type { Tx } from './tx.js';
+import type { Tx } from './tx/index.js';
 
 /** Read access to one app's state. Values are JSON; what `get` returns is the caller's own copy. */
 export interface StateView {

@@ -1,5 +1,5 @@
 import { sha256hex, ZERO_HASH } from './hash.js';
-import type { Tx } from './tx.js';
+import type { Tx } from './tx/index.js';
 
 export const BLOCK_VERSION = 1;
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { StoreStatus } from './store-health.js';
-import type { Tx } from './tx.js';
+import type { StoreStatus } from './store/index.js';
+import type { Tx } from './tx/index.js';
 
 export interface BlockEvent {
   hash: string;

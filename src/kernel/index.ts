@@ -12,15 +12,15 @@ export * from './params.js';
 export * from './plugin.js';
 export * from './services.js';
 export * from './tokens.js';
-export * from './tx.js';
-export { ChainEngine, type BlockOutcome, type TipInfo } from './chain.js';
-export { Mempool } from './mempool.js';
-export { StoreHealth, type StoreStatus } from './store-health.js';
-export { Miner } from './miner.js';
+export * from './tx/index.js';
+export { ChainEngine, type BlockOutcome, type TipInfo } from './chain/index.js';
+export { Mempool } from './mempool/index.js';
+export { StoreHealth, type StoreStatus } from './store/index.js';
+export { Miner } from './mining/index.js';
 export { CairnNode, type NodeOptions } from './node.js';
-export type { VerifyResult } from './verify.js';
-export { TX_INDEX_APP, MAX_TX_BYTES } from './tx-rules.js';
-export { Network, type NetworkStats } from './net/network.js';
+export type { VerifyResult } from './chain/index.js';
+export { TX_INDEX_APP, MAX_TX_BYTES } from './tx/index.js';
+export { Network, type NetworkStats } from './net/index.js';
 export {
   PROTOCOL_VERSION,
   decodeMessage,
@@ -31,8 +31,10 @@ export {
   type HandshakeMessage,
   type Message,
   type SessionMessage,
-} from './net/messages.js';
-export type { EdgeCounters } from './net/edge-counters.js';
+} from './net/index.js';
+export type { EdgeCounters } from './net/index.js';
 export * from './verdicts.js';
 export { MAX_JSON_DEPTH, parseUntrustedJson, UntrustedJsonError } from './untrusted-json.js';
-export { Keystore } from './keystore.js';
+export { Keystore, validateKeyName, type StoredKey, type KeyInfo } from './keystore.js';
+export { seededRandom } from './seeded-random.js';
+export { checkedOps } from './store/index.js';

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
-import type { KeyPairHex } from './tx.js';
+import type { KeyPairHex } from './tx/index.js';
 
 /**
  * A fresh Ed25519 key pair. The JWK encoding is asked of the key generation itself: exporting

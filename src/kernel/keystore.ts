@@ -3,7 +3,7 @@ import path from 'node:path';
 import secureJson from 'secure-json-parse';
 import { KeyError } from './errors.js';
 import { generateKeyPair } from './keys.js';
-import type { KeyPairHex } from './tx.js';
+import type { KeyPairHex } from './tx/index.js';
 
 export interface StoredKey extends KeyPairHex {
   name: string;

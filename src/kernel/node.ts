@@ -2,18 +2,18 @@ import 'reflect-metadata';
 import type { Logger } from 'pino';
 import { container as rootContainer, Lifecycle, type DependencyContainer } from 'tsyringe';
 import type { ChainApp } from './app.js';
-import { ChainEngine } from './chain.js';
+import { ChainEngine } from './chain/index.js';
 import type { NodeConfig } from './config.js';
 import { WiringError } from './errors.js';
 import { NodeEvents } from './events.js';
 import { createLogger } from './logger.js';
-import { Mempool } from './mempool.js';
-import { Miner } from './miner.js';
+import { Mempool } from './mempool/index.js';
+import { Miner } from './mining/index.js';
 import { orderPlugins, type Plugin } from './plugin.js';
 import { chainIdOf, type ChainParams } from './params.js';
 import { systemClock, type Clock, type Service, type Transport } from './services.js';
-import { Network } from './net/network.js';
-import { StoreHealth } from './store-health.js';
+import { Network } from './net/index.js';
+import { StoreHealth } from './store/index.js';
 import {
   API,
   APPS,

@@ -1,4 +1,4 @@
-import { PluginRegistry } from '../kernel/plugin.js';
+import { PluginRegistry } from '../kernel/index.js';
 import { powConsensus, type PowConsensusPluginOptions } from './consensus-pow/index.js';
 import { levelStore, type LevelStoreOptions } from './store-level/index.js';
 import { memoryStore, type MemoryStoreOptions } from './store-memory/index.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { headerHash, type Block } from '../../src/kernel/block.js';
-import { key } from '../../src/kernel/chain-store.js';
+import { key } from '../../src/kernel/store/chain-store.js';
 import { LevelStore } from '../../src/plugins/store-level/index.js';
 import { CairnProcess, runCairn } from '../support/processes.js';
 

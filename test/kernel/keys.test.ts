@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/kernel/keys.js';
-import { privateKeyFromHex, signTx, verifyTxSignature } from '../../src/kernel/tx.js';
+import { privateKeyFromHex, signTx, verifyTxSignature } from '../../src/kernel/tx/tx.js';
 
 const run = promisify(execFile);
 const KEYS_JS = fileURLToPath(new URL('../../dist/kernel/keys.js', import.meta.url));

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlockRejection, TxRejection, type CairnNode } from '../../src/kernel/index.js';
-import { SignatureCache } from '../../src/kernel/signature-cache.js';
+import { SignatureCache } from '../../src/kernel/tx/signature-cache.js';
 import { buildBlock, Signer, startNode } from '../support/chain-fixture.js';
 
 describe('signature cache', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { BlockHeader } from '../../src/kernel/block.js';
-import type { Tx } from '../../src/kernel/tx.js';
+import type { Tx } from '../../src/kernel/tx/tx.js';
 
 /** Lowercase hex of exactly `length` characters: hashes, targets, keys, signatures. */
 export const hex = (length: number): fc.Arbitrary<string> =>

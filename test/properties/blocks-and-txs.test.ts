@@ -5,7 +5,7 @@ import { BlockRejection, CairnError, TxRejection } from '../../src/kernel/errors
 import type { CairnNode } from '../../src/kernel/node.js';
 import { checkHeaderRun, hashIfHeader, type KnownHeader } from '../../src/kernel/net/header-chain.js';
 import { DecodeError, decodeSession } from '../../src/kernel/net/messages.js';
-import { txId, type Tx } from '../../src/kernel/tx.js';
+import { txId, type Tx } from '../../src/kernel/tx/tx.js';
 import { buildBlock, extend, Signer, startNode } from '../support/chain-fixture.js';
 import { check, checkAsync } from '../support/property.js';
 import { edgyValue, envelope, header, json, jsonBytes, jsonMutations, mutateJson, mutateNumber, numberMutation } from './arbitraries.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeHeader, headerHash, merkleRoot, NONCE_OFFSET, writeU64, type Block, type BlockHeader } from '../../src/kernel/block.js';
 import { sha256hex } from '../../src/kernel/hash.js';
-import { txId, type Tx } from '../../src/kernel/tx.js';
+import { txId, type Tx } from '../../src/kernel/tx/tx.js';
 import { PROC_TARGET, type ProcNode } from './devnet-procs.js';
 import { waitFor } from './wait.js';
 

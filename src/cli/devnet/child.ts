@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CairnError } from '../../kernel/errors.js';
+import { CairnError } from '../../kernel/index.js';
 
 /** The cairn executable that runs this code, so children are the same build as their parent. */
 export const CAIRN_BIN = fileURLToPath(new URL('../../../bin/run.js', import.meta.url));

@@ -1,4 +1,4 @@
-import { CairnError } from '../../kernel/errors.js';
+import { CairnError } from '../../kernel/index.js';
 import { findFault, parseFaultSpec } from '../../plugins/faults/index.js';
 import type { ApiClient } from '../../plugins/http-api/index.js';
 

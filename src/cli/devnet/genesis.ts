@@ -1,8 +1,8 @@
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEVNET_VOTING_PARAMS, VOTING_APP_ID } from '../../apps/voting/index.js';
-import { ConfigError } from '../../kernel/errors.js';
-import { genesisFileFor, paramsFromFlags, readGenesisFile, type GenesisFile } from '../../kernel/chain-params.js';
+import { ConfigError } from '../../kernel/index.js';
+import { genesisFileFor, paramsFromFlags, readGenesisFile, type GenesisFile } from '../../kernel/index.js';
 
 /** Genesis parameters a devnet gives the built-in apps it knows; other apps start from `{}`. */
 export const DEVNET_APP_PARAMS: Readonly<Record<string, unknown>> = { [VOTING_APP_ID]: DEVNET_VOTING_PARAMS };

@@ -1,4 +1,4 @@
-import { Keystore } from '../../kernel/keystore.js';
+import { Keystore } from '../../kernel/index.js';
 import { nodeClient, type NodeClientFlags } from '../node-client.js';
 import { VotingClient } from './voting-client.js';
 

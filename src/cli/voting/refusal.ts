@@ -1,4 +1,4 @@
-import { CairnError } from '../../kernel/errors.js';
+import { CairnError } from '../../kernel/index.js';
 
 /**
  * A transaction the node or the chain refused, with the app's (or kernel's) code and one

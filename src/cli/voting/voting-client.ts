@@ -10,9 +10,9 @@ import {
   type Tally,
   type VotingCall,
 } from '../../apps/voting/index.js';
-import { CairnError, ConfigError } from '../../kernel/errors.js';
-import type { Keystore, StoredKey } from '../../kernel/keystore.js';
-import { privateKeyFromHex, signTx, type Tx } from '../../kernel/tx.js';
+import { CairnError, ConfigError } from '../../kernel/index.js';
+import type { Keystore, StoredKey } from '../../kernel/index.js';
+import { privateKeyFromHex, signTx, type Tx } from '../../kernel/index.js';
 import type { ApiClient, ApiEvent, StatusResponse } from '../../plugins/http-api/index.js';
 import { explainRefusal, VoteRefused, type RefusalContext } from './refusal.js';
 

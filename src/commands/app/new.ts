@@ -4,7 +4,7 @@ import path from 'node:path';
 import { builtinAppNames } from '../../apps/registry.js';
 import { appTemplate, CAIRN_ROOT } from '../../cli/app-template/index.js';
 import { CairnCommand } from '../../cli/base-command.js';
-import { ConfigError } from '../../kernel/errors.js';
+import { ConfigError } from '../../kernel/index.js';
 
 /** The registry's rule for app ids; also a valid npm package name and oclif topic. */
 const APP_NAME = /^[a-z][a-z0-9-]{0,63}$/;

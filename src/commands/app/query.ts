@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { CairnCommand } from '../../cli/base-command.js';
 import { nodeApiFlags } from '../../cli/flags.js';
 import { nodeClient } from '../../cli/node-client.js';
-import { ConfigError } from '../../kernel/errors.js';
+import { ConfigError } from '../../kernel/index.js';
 
 /** `k=v`; a value that parses as JSON (5, true, null, [1]) is sent as that value, anything else as text. */
 export function parseQueryArgs(pairs: readonly string[]): Record<string, unknown> {

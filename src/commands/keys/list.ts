@@ -1,5 +1,5 @@
 import { CairnCommand } from '../../cli/base-command.js';
-import { Keystore, type KeyInfo } from '../../kernel/keystore.js';
+import { Keystore, type KeyInfo } from '../../kernel/index.js';
 
 export default class KeysList extends CairnCommand {
   static override summary = 'List the keys in the keystore: names and public keys.';

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import path from 'node:path';
 import { CairnCommand } from '../../cli/base-command.js';
-import { Keystore } from '../../kernel/keystore.js';
+import { Keystore } from '../../kernel/index.js';
 
 export default class KeysNew extends CairnCommand {
   static override summary = 'Create an Ed25519 key pair in the keystore.';

@@ -12,7 +12,7 @@ import {
   TransportProber,
   type MembershipChange,
 } from '../../plugins/tracker/index.js';
-import { isValidHost } from '../../plugins/tracker/messages.js';
+import { isValidHost } from '../../plugins/tracker/index.js';
 import { untilStopSignal } from '../../cli/stop-signal.js';
 import { installLastDefence } from '../../cli/last-defence.js';
 

@@ -2,7 +2,7 @@ import { CairnCommand } from '../../cli/base-command.js';
 import { nodeApiFlags } from '../../cli/flags.js';
 import { votingClientFromFlags } from '../../cli/voting/connect.js';
 import { runVotePrompt, type VotePromptResult } from '../../cli/voting/vote-prompt.js';
-import { ConfigError } from '../../kernel/errors.js';
+import { ConfigError } from '../../kernel/index.js';
 
 export default class Vote extends CairnCommand {
   static override summary = 'Vote interactively: add a ballot, display the tally, quit.';

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { headerHash, type BlockHeader } from '../block.js';
-import { HEADER_SCHEMA } from '../block-rules.js';
+import { HEADER_SCHEMA } from '../chain/index.js';
 import type { Consensus } from '../services.js';
 
 const validateHeader = new Ajv({ strict: false }).compile(HEADER_SCHEMA);

@@ -1,4 +1,4 @@
-import type { BlockTree } from '../block-tree.js';
+import type { BlockTree } from '../chain/index.js';
 
 /**
  * Hashes of our best chain at exponentially growing distances from the tip (Bitcoin's block

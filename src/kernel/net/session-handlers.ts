@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Block } from '../block.js';
-import type { ChainEngine } from '../chain.js';
-import type { Mempool } from '../mempool.js';
+import type { ChainEngine } from '../chain/index.js';
+import type { Mempool } from '../mempool/index.js';
 import type { Clock, PeerAddress } from '../services.js';
-import type { StoreHealth } from '../store-health.js';
-import type { Tx } from '../tx.js';
+import type { StoreHealth } from '../store/index.js';
+import type { Tx } from '../tx/index.js';
 import type { AddressBook } from './address-book.js';
 import type { EdgeCounters } from './edge-counters.js';
 import { forkHeight } from './locator.js';

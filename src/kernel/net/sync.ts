@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { ChainEngine } from '../chain.js';
+import type { ChainEngine } from '../chain/index.js';
 import { BlockRejection, StoreError } from '../errors.js';
 import type { NodeEvents } from '../events.js';
 import type { Clock } from '../services.js';
-import type { StoreHealth } from '../store-health.js';
+import type { StoreHealth } from '../store/index.js';
 import { checkHeaderRun, hashIfHeader, type CheckedHeader, type KnownHeader } from './header-chain.js';
 import { blockLocator } from './locator.js';
 import { MAX_HEADERS, type SessionMessage } from './messages.js';

@@ -1,4 +1,4 @@
-import type { BlockHeader } from '../../kernel/block.js';
+import type { BlockHeader } from '../../kernel/index.js';
 
 /**
  * How the target of the next block follows from its parent and, for absolute schedules, from

@@ -1,7 +1,7 @@
 import { instanceCachingFactory } from 'tsyringe';
 import type { Logger } from 'pino';
-import type { Plugin } from '../../kernel/plugin.js';
-import { CONSENSUS, LOGGER } from '../../kernel/tokens.js';
+import type { Plugin } from '../../kernel/index.js';
+import { CONSENSUS, LOGGER } from '../../kernel/index.js';
 import { PowConsensus } from './pow-consensus.js';
 
 export interface PowConsensusPluginOptions {

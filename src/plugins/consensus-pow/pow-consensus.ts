@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { encodeHeader, headerHash, type BlockHeader } from '../../kernel/block.js';
-import { ConfigError } from '../../kernel/errors.js';
-import { isHash } from '../../kernel/hash.js';
-import type { ChainParams } from '../../kernel/params.js';
-import type { Consensus } from '../../kernel/services.js';
+import { encodeHeader, headerHash, type BlockHeader } from '../../kernel/index.js';
+import { ConfigError } from '../../kernel/index.js';
+import { isHash } from '../../kernel/index.js';
+import type { ChainParams } from '../../kernel/index.js';
+import type { Consensus } from '../../kernel/index.js';
 import { asertRule } from './asert.js';
 import { cs60Rule } from './cs60.js';
 import type { DifficultyRule } from './difficulty-rule.js';

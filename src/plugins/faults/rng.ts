@@ -1,4 +1,4 @@
-export { seededRandom } from '../../kernel/seeded-random.js';
+export { seededRandom } from '../../kernel/index.js';
 
 export function randomBytes(random: () => number, length: number): Buffer {
   const out = Buffer.allocUnsafe(length);

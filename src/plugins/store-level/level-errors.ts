@@ -1,4 +1,4 @@
-import { damagedStore, StoreError } from '../../kernel/errors.js';
+import { damagedStore, StoreError } from '../../kernel/index.js';
 
 interface CodedError {
   code?: unknown;

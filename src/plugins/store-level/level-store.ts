@@ -1,9 +1,9 @@
 import { ClassicLevel } from 'classic-level';
 import { readdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { StoreError } from '../../kernel/errors.js';
-import type { Store, StoreOp } from '../../kernel/services.js';
-import { checkedOps } from '../../kernel/store-ops.js';
+import { StoreError } from '../../kernel/index.js';
+import type { Store, StoreOp } from '../../kernel/index.js';
+import { checkedOps } from '../../kernel/index.js';
 import { closed, damaged, toStoreError } from './level-errors.js';
 import { lockHeld } from './lock-table.js';
 import { droppedRecords, readDamageMarker, writeDamageMarker } from './recovery-check.js';

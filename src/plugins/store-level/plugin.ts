@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { ConfigError } from '../../kernel/errors.js';
-import type { Plugin } from '../../kernel/plugin.js';
-import { STORE } from '../../kernel/tokens.js';
+import { ConfigError } from '../../kernel/index.js';
+import type { Plugin } from '../../kernel/index.js';
+import { STORE } from '../../kernel/index.js';
 import { LevelStore } from './level-store.js';
 
 export interface LevelStoreOptions {

@@ -1,6 +1,6 @@
-import { StoreError } from '../../kernel/errors.js';
-import type { Store, StoreOp } from '../../kernel/services.js';
-import { checkedOps } from '../../kernel/store-ops.js';
+import { StoreError } from '../../kernel/index.js';
+import type { Store, StoreOp } from '../../kernel/index.js';
+import { checkedOps } from '../../kernel/index.js';
 import { compareKeys } from './key-order.js';
 
 /**

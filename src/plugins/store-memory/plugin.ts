@@ -1,5 +1,5 @@
-import type { Plugin } from '../../kernel/plugin.js';
-import { STORE } from '../../kernel/tokens.js';
+import type { Plugin } from '../../kernel/index.js';
+import { STORE } from '../../kernel/index.js';
 import { MemoryStore } from './memory-store.js';
 
 export interface MemoryStoreOptions {

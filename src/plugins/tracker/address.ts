@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { ConfigError } from '../../kernel/errors.js';
-import type { PeerAddress } from '../../kernel/services.js';
+import { ConfigError } from '../../kernel/index.js';
+import type { PeerAddress } from '../../kernel/index.js';
 import { isValidHost } from './messages.js';
 
 /**

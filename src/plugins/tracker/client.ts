@@ -1,6 +1,6 @@
 import { connect, isIP, type Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
-import type { Discovery, PeerAddress } from '../../kernel/services.js';
+import type { Discovery, PeerAddress } from '../../kernel/index.js';
 import { TrackerError } from './errors.js';
 import { FrameDecoder, MAX_FRAME_BYTES } from './framing.js';
 import {

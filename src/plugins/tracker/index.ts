@@ -7,6 +7,7 @@ export {
   DEFAULT_TRACKER_PORT,
   DEFAULT_TTL_MS,
   encodeMessage,
+  isValidHost,
   MAX_NETWORK_PEERS,
   TRACKER_PROTOCOL_VERSION,
   type ListedPeer,

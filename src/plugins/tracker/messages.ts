@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
 import { isIP } from 'node:net';
-import type { PeerAddress } from '../../kernel/services.js';
-import { parseUntrustedJson, UntrustedJsonError } from '../../kernel/untrusted-json.js';
+import type { PeerAddress } from '../../kernel/index.js';
+import { parseUntrustedJson, UntrustedJsonError } from '../../kernel/index.js';
 import { encodeFrame } from './framing.js';
 
 /**

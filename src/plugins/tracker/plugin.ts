@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { instanceCachingFactory } from 'tsyringe';
-import { ConfigError } from '../../kernel/errors.js';
-import { chainIdOf } from '../../kernel/params.js';
-import type { Plugin } from '../../kernel/plugin.js';
-import type { Transport } from '../../kernel/services.js';
-import { DISCOVERY, LOGGER, TRANSPORT } from '../../kernel/tokens.js';
+import { ConfigError } from '../../kernel/index.js';
+import { chainIdOf } from '../../kernel/index.js';
+import type { Plugin } from '../../kernel/index.js';
+import type { Transport } from '../../kernel/index.js';
+import { DISCOVERY, LOGGER, TRANSPORT } from '../../kernel/index.js';
 import { parseHostPort } from './address.js';
 import { TrackerClient } from './client.js';
 

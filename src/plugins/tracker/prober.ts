@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { pino, type Logger } from 'pino';
-import type { PeerAddress } from '../../kernel/services.js';
-import { TcpTransport } from '../transport-tcp/tcp-transport.js';
-import { UdpTransport } from '../transport-udp/udp-transport.js';
+import type { PeerAddress } from '../../kernel/index.js';
+import { TcpTransport } from '../transport-tcp/index.js';
+import { UdpTransport } from '../transport-udp/index.js';
 import type { TransportKind } from './messages.js';
 
 /** Where a reachability probe goes: the registration's address, over the transport it registered. */

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
-import type { PeerAddress } from '../../kernel/services.js';
+import type { PeerAddress } from '../../kernel/index.js';
 import { TrackerError } from './errors.js';
 import { FrameDecoder } from './framing.js';
 import {

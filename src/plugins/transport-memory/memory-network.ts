@@ -1,6 +1,6 @@
-import type { PeerAddress } from '../../kernel/services.js';
+import type { PeerAddress } from '../../kernel/index.js';
 import { TransportError } from './errors.js';
-import { seededRandom } from '../../kernel/seeded-random.js';
+import { seededRandom } from '../../kernel/index.js';
 
 export interface LinkConditions {
   /** Base one-way delay (ms). */

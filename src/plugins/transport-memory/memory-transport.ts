@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { inject, injectable } from 'tsyringe';
-import { assertWired } from '../../kernel/plugin.js';
-import type { PeerAddress, Transport } from '../../kernel/services.js';
-import { LOGGER } from '../../kernel/tokens.js';
+import { assertWired } from '../../kernel/index.js';
+import type { PeerAddress, Transport } from '../../kernel/index.js';
+import { LOGGER } from '../../kernel/index.js';
 import { TransportError } from './errors.js';
 import type { MemoryNetwork } from './memory-network.js';
 

@@ -1,9 +1,9 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { inject, injectable } from 'tsyringe';
-import { assertWired } from '../../kernel/plugin.js';
-import type { PeerAddress, Transport } from '../../kernel/services.js';
-import { LOGGER } from '../../kernel/tokens.js';
+import { assertWired } from '../../kernel/index.js';
+import type { PeerAddress, Transport } from '../../kernel/index.js';
+import { LOGGER } from '../../kernel/index.js';
 import { TransportError } from './errors.js';
 
 /** Token for the options of one `tcpTransport()` plugin value, registered beside the transport in the node's container. */

@@ -1,6 +1,6 @@
 import { Lifecycle } from 'tsyringe';
-import type { Plugin } from '../../kernel/plugin.js';
-import { LOGGER, TRANSPORT } from '../../kernel/tokens.js';
+import type { Plugin } from '../../kernel/index.js';
+import { LOGGER, TRANSPORT } from '../../kernel/index.js';
 import { UDP_TRANSPORT_OPTIONS, UdpTransport, type UdpTransportOptions } from './udp-transport.js';
 
 export { TransportError } from './errors.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { merkleRoot, type Block } from '../../../src/kernel/block.js';
-import { txId } from '../../../src/kernel/tx.js';
+import { txId } from '../../../src/kernel/tx/tx.js';
 import { blockOn, chargedAtLeast, genesisOf, judgementOf, rssMiB, seal } from '../../support/attack.js';
 import { Signer } from '../../support/chain-fixture.js';
 import { ProcNet, type ProcNode } from '../../support/devnet-procs.js';

@@ -1,6 +1,6 @@
 import canonicalize from 'canonicalize';
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { sha256hex } from './hash.js';
+import { sha256hex } from '../hash.js';
 
 /**
  * A transaction envelope. `from` is the signer's raw Ed25519 public key (64 hex chars),

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inject, injectable } from 'tsyringe';
 import { key } from './chain-store.js';
-import type { NodeConfig } from './config.js';
-import { isRetryableStoreError, StoreError } from './errors.js';
-import type { NodeEvents } from './events.js';
-import { assertWired } from './plugin.js';
-import type { Clock, Service, Store, StoreOp } from './services.js';
-import { CLOCK, CONFIG, EVENTS, LOGGER, STORE } from './tokens.js';
+import type { NodeConfig } from '../config.js';
+import { isRetryableStoreError, StoreError } from '../errors.js';
+import type { NodeEvents } from '../events.js';
+import { assertWired } from '../plugin.js';
+import type { Clock, Service, Store, StoreOp } from '../services.js';
+import { CLOCK, CONFIG, EVENTS, LOGGER, STORE } from '../tokens.js';
 
 /** What `node status` shows of the store: writable, or why not and since when. */
 export interface StoreStatus {

@@ -1,11 +1,11 @@
 import { Ajv } from 'ajv';
-import { BLOCK_VERSION, headerHash, merkleRoot, type Block } from './block.js';
+import { BLOCK_VERSION, headerHash, merkleRoot, type Block } from '../block.js';
 import type { TreeEntry } from './block-tree.js';
-import { BlockRejection, TxRejection } from './errors.js';
-import type { Consensus } from './services.js';
-import type { TxRules } from './tx-rules.js';
-import { sha256hex } from './hash.js';
-import { signingBytes } from './tx.js';
+import { BlockRejection, TxRejection } from '../errors.js';
+import type { Consensus } from '../services.js';
+import type { TxRules } from '../tx/index.js';
+import { sha256hex } from '../hash.js';
+import { signingBytes } from '../tx/index.js';
 
 /** Blocks may not claim a time further ahead of ours than this: Bitcoin's 2 hours. */
 export const MAX_FUTURE_MS = 2 * 60 * 60 * 1000;

@@ -1,12 +1,12 @@
-import { headerHash } from './block.js';
-import type { ChainEngine } from './chain.js';
-import type { ChainStore } from './chain-store.js';
-import { BlockRejection, CairnError, TxRejection } from './errors.js';
-import { genesisBlock } from './params.js';
-import type { Clock } from './services.js';
-import { StateOverlay, type BaseState, type StateLayer } from './state.js';
-import { TX_INDEX_APP } from './tx-rules.js';
-import { txId } from './tx.js';
+import { headerHash } from '../block.js';
+import type { ChainEngine } from './chain-engine.js';
+import type { ChainStore } from '../store/index.js';
+import { BlockRejection, CairnError, TxRejection } from '../errors.js';
+import { genesisBlock } from '../params.js';
+import type { Clock } from '../services.js';
+import { StateOverlay, type BaseState, type StateLayer } from '../state.js';
+import { TX_INDEX_APP } from '../tx/index.js';
+import { txId } from '../tx/index.js';
 
 export type VerifyResult =
   { ok: true; height: number; tip: string } | { ok: false; height: number; hash: string; code: string; message: string };

@@ -1,5 +1,5 @@
-import { StoreError } from './errors.js';
-import type { StoreOp } from './services.js';
+import { StoreError } from '../errors.js';
+import type { StoreOp } from '../services.js';
 
 // A lone surrogate has no UTF-8 encoding: LevelDB would store U+FFFD instead, so the value
 // read back would differ from the value written. Refusing it keeps every store identical.

@@ -1,5 +1,5 @@
-import type { BlockHeader } from './block.js';
-import type { EntryStatus } from './chain-store.js';
+import type { BlockHeader } from '../block.js';
+import type { EntryStatus } from '../store/index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -1,10 +1,10 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { ChainApp, TxContext } from './app.js';
-import { CairnError, isAppRejection, TxRejection } from './errors.js';
-import { StateOverlay, type StateLayer } from './state.js';
-import { sha256hex } from './hash.js';
+import type { ChainApp, TxContext } from '../app.js';
+import { CairnError, isAppRejection, TxRejection } from '../errors.js';
+import { StateOverlay, type StateLayer } from '../state.js';
+import { sha256hex } from '../hash.js';
 import { signingBytes, txId, verifyTxSignature, type Tx } from './tx.js';
-import { deepFreeze, jsonFlaw } from './canonicalizable.js';
+import { deepFreeze, jsonFlaw } from '../canonicalizable.js';
 import { SignatureCache } from './signature-cache.js';
 
 /** The kernel's own state namespace: ids of transactions on the best chain, for replay refusal. */

@@ -1,4 +1,4 @@
-import type { Block } from './block.js';
+import type { Block } from '../block.js';
 
 interface Orphan {
   block: Block;

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inject, injectable } from 'tsyringe';
-import type { BlockHeader } from './block.js';
-import { ChainEngine } from './chain.js';
-import type { NodeConfig } from './config.js';
-import { describeError, StoreError } from './errors.js';
-import type { NodeEvents } from './events.js';
-import { Mempool } from './mempool.js';
-import { assertWired } from './plugin.js';
-import type { Clock, Consensus, Service } from './services.js';
-import type { StoreHealth, StoreStatus } from './store-health.js';
-import { CHAIN, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, MEMPOOL, STORE_HEALTH } from './tokens.js';
+import type { BlockHeader } from '../block.js';
+import { ChainEngine } from '../chain/index.js';
+import type { NodeConfig } from '../config.js';
+import { describeError, StoreError } from '../errors.js';
+import type { NodeEvents } from '../events.js';
+import { Mempool } from '../mempool/index.js';
+import { assertWired } from '../plugin.js';
+import type { Clock, Consensus, Service } from '../services.js';
+import type { StoreHealth, StoreStatus } from '../store/index.js';
+import { CHAIN, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, MEMPOOL, STORE_HEALTH } from '../tokens.js';
 
 /**
  * A block's transactions as JSON stay under this, so that the block, and a sync page that

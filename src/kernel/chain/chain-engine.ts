@@ -1,22 +1,22 @@
 import type { Logger } from 'pino';
 import { inject, injectable } from 'tsyringe';
-import type { ChainApp, StateView } from './app.js';
-import { headerHash, merkleRoot, BLOCK_VERSION, type Block, type BlockHeader } from './block.js';
+import type { ChainApp, StateView } from '../app.js';
+import { headerHash, merkleRoot, BLOCK_VERSION, type Block, type BlockHeader } from '../block.js';
 import { BlockRules } from './block-rules.js';
 import { BlockTree, outweighs, type TreeEntry } from './block-tree.js';
-import { ChainStore, del, key, put, putRaw, STORE_FORMAT, type EntryStatus, type StoredEntry } from './chain-store.js';
-import type { NodeConfig } from './config.js';
-import { BlockRejection, CairnError, damagedStore, StoreError, TxRejection } from './errors.js';
-import type { BlockEvent, NodeEvents, ReorgEvent } from './events.js';
+import { ChainStore, del, key, put, putRaw, STORE_FORMAT, type EntryStatus, type StoredEntry } from '../store/index.js';
+import type { NodeConfig } from '../config.js';
+import { BlockRejection, CairnError, damagedStore, StoreError, TxRejection } from '../errors.js';
+import type { BlockEvent, NodeEvents, ReorgEvent } from '../events.js';
 import { OrphanPool } from './orphan-pool.js';
-import { genesisBlock, chainIdOf, type ChainParams } from './params.js';
-import { assertWired } from './plugin.js';
-import type { Clock, Consensus, Service, Store, StoreOp } from './services.js';
-import { BaseState, readOnlyView, StateOverlay } from './state.js';
-import type { StoreHealth } from './store-health.js';
-import { APPS, CHAIN_PARAMS, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, STORE, STORE_HEALTH } from './tokens.js';
-import { TxRules, type AppEvent } from './tx-rules.js';
-import type { Tx } from './tx.js';
+import { genesisBlock, chainIdOf, type ChainParams } from '../params.js';
+import { assertWired } from '../plugin.js';
+import type { Clock, Consensus, Service, Store, StoreOp } from '../services.js';
+import { BaseState, readOnlyView, StateOverlay } from '../state.js';
+import type { StoreHealth } from '../store/index.js';
+import { APPS, CHAIN_PARAMS, CLOCK, CONFIG, CONSENSUS, EVENTS, LOGGER, STORE, STORE_HEALTH } from '../tokens.js';
+import { TxRules, type AppEvent } from '../tx/index.js';
+import type { Tx } from '../tx/index.js';
 import { verifyStoredChain, type VerifyResult } from './verify.js';
 
 export interface TipInfo {

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
 import { inject, injectable } from 'tsyringe';
-import { ChainEngine } from './chain.js';
-import { ChainStore, del, key, put } from './chain-store.js';
-import type { NodeConfig } from './config.js';
-import { TxRejection } from './errors.js';
-import type { NodeEvents, TipChange } from './events.js';
-import { assertWired } from './plugin.js';
-import type { Clock, Service, Store, StoreOp } from './services.js';
-import { StateOverlay } from './state.js';
-import type { StoreHealth } from './store-health.js';
-import type { Tx } from './tx.js';
-import { CHAIN, CLOCK, CONFIG, EVENTS, LOGGER, STORE, STORE_HEALTH } from './tokens.js';
+import { ChainEngine } from '../chain/index.js';
+import { ChainStore, del, key, put } from '../store/index.js';
+import type { NodeConfig } from '../config.js';
+import { TxRejection } from '../errors.js';
+import type { NodeEvents, TipChange } from '../events.js';
+import { assertWired } from '../plugin.js';
+import type { Clock, Service, Store, StoreOp } from '../services.js';
+import { StateOverlay } from '../state.js';
+import type { StoreHealth } from '../store/index.js';
+import type { Tx } from '../tx/index.js';
+import { CHAIN, CLOCK, CONFIG, EVENTS, LOGGER, STORE, STORE_HEALTH } from '../tokens.js';
 
 /**
  * Validated transactions waiting for a block, in arrival order. Each is judged against the tip

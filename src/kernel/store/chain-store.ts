@@ -1,8 +1,8 @@
-import type { Block, BlockHeader } from './block.js';
-import { damagedStore } from './errors.js';
-import type { Store, StoreOp } from './services.js';
-import type { UndoEntry } from './state.js';
-import type { Tx } from './tx.js';
+import type { Block, BlockHeader } from '../block.js';
+import { damagedStore } from '../errors.js';
+import type { Store, StoreOp } from '../services.js';
+import type { UndoEntry } from '../state.js';
+import type { Tx } from '../tx/index.js';
 
 /**
  * The kernel's key layout in a Store. One letter per record kind keeps prefixes short and
