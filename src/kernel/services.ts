@@ -65,6 +65,9 @@ export interface PeerAddress {
   port: number;
 }
 
+/** The one spelling of an address as a map key (and in logs, status and bans): `host:port`. */
+export const peerKey = (a: PeerAddress): string => `${a.host}:${a.port}`;
+
 /** Carries opaque messages of any size between peers; framing and fragmentation are its business. */
 export interface Transport extends Service {
   readonly address: PeerAddress;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameReader } from '../../src/plugins/transport-tcp/tcp-transport.js';
+import { FrameReader } from '../../src/plugins/transport-tcp/frames.js';
 import { TransportError } from '../../src/plugins/transport-tcp/errors.js';
 import {
   DATA_HEADER_BYTES,

@@ -1,8 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock, PeerAddress } from '../services.js';
+import { peerKey, type Clock, type PeerAddress } from '../services.js';
 import { netGroup } from './net-group.js';
-
-export const peerKey = (a: PeerAddress): string => `${a.host}:${a.port}`;
 
 /** Where an address came from: discovery (tracker, `--peer`) is trusted to introduce; exchange is hearsay. */
 export type AddressSource = 'discovery' | 'exchange';

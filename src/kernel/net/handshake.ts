@@ -109,8 +109,8 @@ export class Handshake {
       return;
     }
     // Proven: the source received our challenge at its address.
-    const origin = this.addresses.isDiscovered(from) ? 'outbound' : 'inbound';
-    const peer = this.book.open(from, origin);
+    const discovered = this.addresses.isDiscovered(from);
+    const peer = this.book.open(from, discovered ? 'outbound' : 'inbound', discovered);
     if (!peer) {
       if (!this.book.isBanned(`${from.host}:${from.port}`)) this.counters.slotsFull++;
       return;
@@ -125,7 +125,7 @@ export class Handshake {
     const existing = this.book.get(from);
     if (this.keys.isNonce(from, echo)) {
       // The echo proves the source received our hello: it is who we dialled.
-      const peer = existing ?? this.book.open(from, 'outbound');
+      const peer = existing ?? this.book.open(from, 'outbound', this.addresses.isDiscovered(from));
       if (!peer) {
         this.counters.slotsFull++;
         return;

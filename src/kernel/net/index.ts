@@ -12,4 +12,3 @@ export {
   type SessionMessage,
 } from './messages.js';
 export type { EdgeCounters } from './edge-counters.js';
-export { peerKey } from './address-book.js';

@@ -10,6 +10,11 @@ export const MAX_HEADERS = 2000;
 export const MAX_BLOCKS_PER_PAGE = 500;
 export const MAX_INV = 1000;
 export const MAX_PEERS_SHARED = 100;
+/**
+ * `getblocks` of one peer a node serves at once; more are dropped unanswered, so a syncing node
+ * keeps no more than this many pages in flight to one peer.
+ */
+export const MAX_SERVING_PER_PEER = 2;
 /** Session tokens, handshake nonces and cookies: 16 bytes. */
 export const TOKEN_BYTES = 16;
 

@@ -8,12 +8,12 @@ import { CairnError, StoreError } from '../errors.js';
 import type { BlockEvent, NodeEvents } from '../events.js';
 import type { Mempool } from '../mempool/index.js';
 import { assertWired } from '../plugin.js';
-import type { Clock, Discovery, PeerAddress, Service, Store, Transport } from '../services.js';
+import { peerKey, type Clock, type Discovery, type PeerAddress, type Service, type Store, type Transport } from '../services.js';
 import type { StoreHealth, StoreStatus } from '../store/index.js';
 import { CHAIN, CLOCK, CONFIG, DISCOVERY, EVENTS, LOGGER, MEMPOOL, STORE, STORE_HEALTH, TRANSPORT } from '../tokens.js';
 import type { Tx } from '../tx/index.js';
 import { rowOf } from '../verdicts.js';
-import { AddressBook, peerKey } from './address-book.js';
+import { AddressBook } from './address-book.js';
 import { newEdgeCounters, type EdgeCounters } from './edge-counters.js';
 import { Handshake } from './handshake.js';
 import { HandshakeKeys } from './handshake-keys.js';
@@ -309,14 +309,20 @@ export class Network implements Service {
   /** Greets addresses whose turn has come, while outbound slots are free. */
   private dial(): void {
     const now = this.clock.now();
+    const { maxOutbound, maxOutboundExchanged } = this.book.options;
     let outbound = this.book.all().filter((p) => p.origin === 'outbound').length;
+    // Sessions to hearsay addresses give way to discovery's (see PeerBook.makeRoom).
+    let hearsay = this.book.exchangedOutbound().length;
     for (const entry of this.addresses.due()) {
-      if (outbound >= this.book.options.maxOutbound) break;
+      const exchanged = entry.source === 'exchange';
+      if (outbound >= maxOutbound && (exchanged || hearsay === 0)) continue;
+      if (exchanged && hearsay >= maxOutboundExchanged) continue;
       if (this.book.get(entry.address) || this.book.isBanned(entry.key) || this.isSelf(entry.address)) continue;
-      if (entry.source === 'exchange') {
+      if (exchanged) {
         if (now - this.lastExchangeDial < EXCHANGE_DIAL_EVERY_MS) continue;
         this.lastExchangeDial = now;
-      }
+        hearsay++;
+      } else if (outbound >= maxOutbound) hearsay--;
       this.addresses.attempted(entry.address);
       this.handshake.greet(entry.address);
       outbound++;

@@ -1,9 +1,6 @@
-import type { Clock, PeerAddress } from '../services.js';
+import { peerKey, type Clock, type PeerAddress } from '../services.js';
 import { netGroup } from './net-group.js';
 import { newSessionToken } from './handshake-keys.js';
-import { peerKey } from './address-book.js';
-
-export { peerKey };
 
 /** Who started the session: outbound peers (we dialled them, or discovery introduced them) have their own slots. */
 export type PeerOrigin = 'outbound' | 'inbound';
@@ -12,6 +9,8 @@ export interface PeerState {
   readonly key: string;
   readonly address: PeerAddress;
   readonly origin: PeerOrigin;
+  /** Its address came from discovery (not from a peer's hearsay): it may take an exchanged peer's slot. */
+  readonly discovered: boolean;
   readonly since: number;
   /** What the peer must put in every session frame it sends us. */
   readonly expect: Buffer;
@@ -34,6 +33,13 @@ export interface PeerState {
   serveBytes: number;
   serveAt: number;
   rejections: Record<string, number>;
+  /**
+   * Its chain claims are not believed before this time: it stalled a headers request. Each
+   * stall doubles the doubt (10 s up to 5 min), so liars that claim more work and never answer
+   * cannot take turns holding the catch-up (issue 10, finding H).
+   */
+  doubtedUntil: number;
+  stalls: number;
 }
 
 export interface PeerBookOptions {
@@ -46,6 +52,11 @@ export interface PeerBookOptions {
   burst: number;
   /** Sessions we started or discovery introduced, and sessions others started. */
   maxOutbound: number;
+  /**
+   * Outbound sessions to addresses a peer told us of: hearsay fills a few slots only, and gives
+   * them back to discovery's addresses (issue 10, finding F: 40 answering addresses owned all 32).
+   */
+  maxOutboundExchanged: number;
   maxInbound: number;
   /** Bytes per second we serve one peer, and the burst. */
   serveBytesPerSecond: number;
@@ -60,6 +71,7 @@ export const DEFAULT_PEER_BOOK: PeerBookOptions = {
   ratePerSecond: 2000,
   burst: 4000,
   maxOutbound: 32,
+  maxOutboundExchanged: 8,
   maxInbound: 64,
   serveBytesPerSecond: 16 * 1024 * 1024,
   serveBurstBytes: 32 * 1024 * 1024,
@@ -100,17 +112,18 @@ export class PeerBook {
    * A session for a source that just proved its address, made if it may have a slot;
    * undefined when banned or when no slot can be had.
    */
-  open(address: PeerAddress, origin: PeerOrigin): PeerState | undefined {
+  open(address: PeerAddress, origin: PeerOrigin, discovered = false): PeerState | undefined {
     const key = peerKey(address);
     if (this.isBanned(key)) return undefined;
     const existing = this.peers.get(key);
     if (existing) return existing;
-    if (!this.makeRoom(origin, address)) return undefined;
+    if (!this.makeRoom(origin, address, discovered)) return undefined;
     const now = this.clock.now();
     const peer: PeerState = {
       key,
       address: { host: address.host, port: address.port },
       origin,
+      discovered,
       since: now,
       expect: newSessionToken(),
       ready: false,
@@ -126,6 +139,8 @@ export class PeerBook {
       serveBytes: this.options.serveBurstBytes,
       serveAt: now,
       rejections: {},
+      doubtedUntil: 0,
+      stalls: 0,
     };
     this.peers.set(key, peer);
     return peer;
@@ -137,8 +152,23 @@ export class PeerBook {
     return n;
   }
 
-  private makeRoom(origin: PeerOrigin, address: PeerAddress): boolean {
-    if (origin === 'outbound') return this.count('outbound') < this.options.maxOutbound;
+  /** Outbound sessions to hearsay addresses. */
+  exchangedOutbound(): PeerState[] {
+    return this.all().filter((p) => p.origin === 'outbound' && !p.discovered);
+  }
+
+  private makeRoom(origin: PeerOrigin, address: PeerAddress, discovered: boolean): boolean {
+    if (origin === 'outbound') {
+      if (this.count('outbound') < this.options.maxOutbound) {
+        return discovered || this.exchangedOutbound().length < this.options.maxOutboundExchanged;
+      }
+      if (!discovered) return false;
+      // Full: the youngest session to a hearsay address gives way to discovery's.
+      const hearsay = this.exchangedOutbound();
+      if (!hearsay.length) return false;
+      this.remove(hearsay.reduce((a, b) => (b.since > a.since ? b : a)).key);
+      return true;
+    }
     if (this.count('inbound') < this.options.maxInbound) return true;
     // Full: the youngest session of the group holding most inbound slots gives way, unless
     // the newcomer belongs to that group itself (then one operator is refilling its share).

@@ -8,7 +8,7 @@ import type { Tx } from '../tx/index.js';
 import type { AddressBook } from './address-book.js';
 import type { EdgeCounters } from './edge-counters.js';
 import { forkHeight } from './locator.js';
-import { MAX_BLOCKS_PER_PAGE, MAX_PEERS_SHARED, type SessionMessage, type SessionType } from './messages.js';
+import { MAX_BLOCKS_PER_PAGE, MAX_PEERS_SHARED, MAX_SERVING_PER_PEER, type SessionMessage, type SessionType } from './messages.js';
 import type { PeerBook, PeerState } from './peer-book.js';
 import type { SyncManager } from './sync.js';
 
@@ -44,8 +44,6 @@ type Handler<T extends SessionType> = (
 const PAGE_BYTES = 4 * 1024 * 1024;
 /** A header is about this large as JSON: what one costs of the serving budget. */
 const HEADER_BYTES = 260;
-/** Requests one peer may have us working on at once (reads from the store). */
-const MAX_SERVING = 2;
 /** A peer may ask for our peers this often; more often is ignored. */
 const GETPEERS_EVERY_MS = 10_000;
 
@@ -87,7 +85,7 @@ export const SESSION_HANDLERS: { [T in SessionType]: Handler<T> } = {
 
   getblocks: async (ctx, peer, m) => {
     const busy = serving.get(peer) ?? 0;
-    if (busy >= MAX_SERVING) {
+    if (busy >= MAX_SERVING_PER_PEER) {
       ctx.counters.serveBudget++;
       return; // it asks too fast: a sync re-asks, elsewhere if need be
     }

@@ -6,7 +6,7 @@ import type { Clock } from '../services.js';
 import type { StoreHealth } from '../store/index.js';
 import { checkHeaderRun, hashIfHeader, type CheckedHeader, type KnownHeader } from './header-chain.js';
 import { blockLocator } from './locator.js';
-import { MAX_HEADERS, type SessionMessage } from './messages.js';
+import { MAX_HEADERS, MAX_SERVING_PER_PEER, type SessionMessage } from './messages.js';
 import type { PeerState } from './peer-book.js';
 
 export interface SyncLink {
@@ -29,6 +29,9 @@ export const PAGE_SIZE = 250;
 const MAX_PAGES_IN_FLIGHT = 4;
 export const STALL_MS = 4000;
 const ANCESTORS_EVERY_MS = 2000;
+/** How long a staller's claims are first doubted, and the most they ever are. */
+export const DOUBT_MS = 10_000;
+export const MAX_DOUBT_MS = 5 * 60_000;
 
 /**
  * Headers-first catch-up: headers from one peer (checked for linkage, targets and seals
@@ -68,6 +71,7 @@ export class SyncManager {
    * reached each other, as across a healed partition, would never be fetched).
    */
   prefers(peer: PeerState): boolean {
+    if (peer.doubtedUntil > this.clock.now()) return false;
     const tip = this.chain.tip();
     return peer.work > tip.totalWork || (peer.work === tip.totalWork && peer.tip < tip.hash && !this.chain.tree.has(peer.tip));
   }
@@ -179,10 +183,21 @@ export class SyncManager {
   }
 
   private rr = 0;
+  /**
+   * A peer that has the page and fewer pages of ours in flight than it serves at once (it drops
+   * the rest unanswered, and we would charge an honest peer a stall for our own impatience).
+   */
   private pickPeer(page: Page, not?: PeerState): PeerState | undefined {
-    const able = this.link.readyPeers().filter((p) => p.height >= page.lastHeight && p !== not);
-    if (!able.length) return not && not.ready ? not : undefined;
-    return able[this.rr++ % able.length];
+    const busy = new Map<PeerState, number>();
+    for (const p of this.pages) if (p.peer && !p.blocks) busy.set(p.peer, (busy.get(p.peer) ?? 0) + 1);
+    const free = (p: PeerState) => (busy.get(p) ?? 0) < MAX_SERVING_PER_PEER;
+    const now = this.clock.now();
+    const able = this.link.readyPeers().filter((p) => p.height >= page.lastHeight && p !== not && free(p));
+    // Peers that stalled our headers are asked only when nobody else has the page.
+    const trusted = able.filter((p) => p.doubtedUntil <= now);
+    const pool = trusted.length ? trusted : able;
+    if (!pool.length) return not && not.ready && free(not) ? not : undefined;
+    return pool[this.rr++ % pool.length];
   }
 
   private sendPage(page: Page, peer: PeerState): void {
@@ -239,9 +254,7 @@ export class SyncManager {
       const staller = this.headerPeer;
       this.headerPeer = undefined;
       if (staller.ready) this.link.blame(staller, 'STALL', 'did not answer a headers request');
-      // Its claim is not believed until its next hello; else the next tick picks it again.
-      staller.work = this.chain.tip().totalWork;
-      staller.tip = this.chain.tip().hash;
+      this.doubt(staller, now);
       const other = this.link.readyPeers().find((p) => p !== staller && this.prefers(p));
       if (other)
         this.askHeaders(other, this.lastHeader ? [this.lastHeader.hash, ...blockLocator(this.chain.tree)] : blockLocator(this.chain.tree));
@@ -257,6 +270,14 @@ export class SyncManager {
     }
     if (this.pages.length && !this.pages.some((p) => p.peer || p.blocks) && !this.link.readyPeers().length) this.reset();
     this.fill();
+  }
+
+  /** Its claim is not believed for a while (its next status would otherwise restore it at once). */
+  private doubt(peer: PeerState, now: number): void {
+    peer.stalls++;
+    peer.doubtedUntil = now + Math.min(MAX_DOUBT_MS, DOUBT_MS * 2 ** (peer.stalls - 1));
+    peer.work = this.chain.tip().totalWork;
+    peer.tip = this.chain.tip().hash;
   }
 
   reset(): void {

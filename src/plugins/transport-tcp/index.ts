@@ -1,10 +1,13 @@
 import { Lifecycle } from 'tsyringe';
 import type { Plugin } from '../../kernel/index.js';
 import { LOGGER, TRANSPORT } from '../../kernel/index.js';
-import { TCP_TRANSPORT_OPTIONS, TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
+import { TCP_TRANSPORT_OPTIONS, type TcpTransportOptions } from './options.js';
+import { TcpTransport } from './tcp-transport.js';
 
 export { TransportError } from './errors.js';
-export { TcpTransport, type TcpTransportOptions, type TcpTransportStats } from './tcp-transport.js';
+export { TcpTransport } from './tcp-transport.js';
+export { FrameReader } from './frames.js';
+export type { TcpTransportOptions, TcpTransportStats } from './options.js';
 
 /** The transport contract over TCP: length-prefixed frames on one lazily opened connection per peer. */
 export function tcpTransport(options: TcpTransportOptions = {}): Plugin {

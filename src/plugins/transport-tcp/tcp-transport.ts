@@ -1,150 +1,34 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { inject, injectable } from 'tsyringe';
-import { assertWired } from '../../kernel/index.js';
 import type { PeerAddress, Transport } from '../../kernel/index.js';
-import { LOGGER } from '../../kernel/index.js';
+import { assertWired, LOGGER, peerKey } from '../../kernel/index.js';
 import { TransportError } from './errors.js';
+import {
+  FRAME_DATA,
+  FRAME_HELLO,
+  FrameReader,
+  frameHead,
+  HELLO_MAX_FRAME_BYTES,
+  MAX_HOST_BYTES,
+  ReadBudgetError,
+  type ReadBudget,
+} from './frames.js';
+import { resolveOptions, TCP_TRANSPORT_OPTIONS, type TcpOptions, type TcpTransportOptions, type TcpTransportStats } from './options.js';
 
-/** Token for the options of one `tcpTransport()` plugin value, registered beside the transport in the node's container. */
-export const TCP_TRANSPORT_OPTIONS = Symbol('cairn.transport-tcp.options');
-
-export interface TcpTransportOptions {
-  /** Address to listen on (default 127.0.0.1). */
-  host?: string;
-  /** Port to listen on; 0 picks a free one (default 0). */
-  port?: number;
-  /** Largest message `send` accepts and a receiver reads (default 8 MiB). */
-  maxMessageBytes?: number;
-  /** A peer whose unsent bytes exceed this loses further messages until it drains (default 16 MiB). */
-  maxWriteBufferBytes?: number;
-  /** An inbound connection that has not said hello within this long is closed (default 5 s). */
-  helloTimeoutMs?: number;
-  /** Inbound connections at once (default 512). */
-  maxConnections?: number;
-  /** Bytes of unfinished frames all connections together may hold; the connection that would pass it is closed (default 64 MiB). */
-  maxBufferedBytes?: number;
-}
-
-export type TcpTransportStats = {
-  messagesSent: number;
-  messagesDelivered: number;
-  /** Messages not sent: transport stopped, bad address, dial failed, or the peer's write buffer full. */
-  sendDropped: number;
-  /** Connections closed for a bad frame: oversized, unknown type, or data before hello. */
-  malformed: number;
-  /** Connections closed because unfinished frames of all connections would have passed `maxBufferedBytes`. */
-  overBuffered: number;
-  bufferedBytes: number;
-  connectionsOpened: number;
-  connectionsAccepted: number;
-  connections: number;
-};
-
-const FRAME_HELLO = 0;
-const FRAME_DATA = 1;
-const LENGTH_BYTES = 4;
-const MAX_HOST_BYTES = 255;
-const HELLO_MAX_FRAME_BYTES = 1 + 2 + MAX_HOST_BYTES;
-
-const DEFAULTS = {
-  host: '127.0.0.1',
-  port: 0,
-  maxMessageBytes: 8 * 1024 * 1024,
-  maxWriteBufferBytes: 16 * 1024 * 1024,
-  helloTimeoutMs: 5_000,
-  maxConnections: 512,
-  maxBufferedBytes: 64 * 1024 * 1024,
-};
+const SWEEP_MS = 1000;
 
 interface Connection {
   readonly socket: net.Socket;
   /** The peer's listening address, once known (at once when we dialled, after hello when it did). */
   peer?: PeerAddress;
   key?: string;
-  reader?: FrameReader;
-}
-
-function peerKey(address: PeerAddress): string {
-  return `${address.host}:${address.port}`;
+  reader: FrameReader;
 }
 
 /** `::ffff:127.0.0.1` (an IPv4 peer on a dual-stack socket) is `127.0.0.1`. */
 function plainHost(host: string | undefined): string {
   return (host ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-}
-
-export interface ReadBudget {
-  left: number;
-}
-
-export class ReadBudgetError extends TransportError {
-  constructor() {
-    super('TRANSPORT_OVER_BUFFERED', 'unfinished frames of all connections would exceed the read budget');
-  }
-}
-
-/**
- * Reads `u32 length | type u8 | body` frames from a byte stream, however the reads split or
- * coalesce them. The length is checked before any of the body is buffered.
- */
-export class FrameReader {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-
-  /** `budget` is shared by every reader of a transport: it refuses a chunk that would exceed it. */
-  constructor(
-    public maxFrameBytes: number,
-    private readonly budget: ReadBudget = { left: Infinity },
-  ) {}
-
-  /** Bytes held for an unfinished frame; given back to the budget on `release`. */
-  get held(): number {
-    return this.buffered;
-  }
-
-  release(): void {
-    this.budget.left += this.buffered;
-    this.buffered = 0;
-    this.chunks = [];
-  }
-
-  /**
-   * Hands each complete frame to `onFrame` in order, one at a time (a frame may change the limit
-   * for the next); throws `TransportError` on an impossible length.
-   */
-  push(chunk: Buffer, onFrame: (type: number, body: Buffer) => void): void {
-    if (chunk.length > this.budget.left) throw new ReadBudgetError();
-    this.budget.left -= chunk.length;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    for (;;) {
-      if (this.buffered < LENGTH_BYTES) break;
-      const head = this.peek(LENGTH_BYTES);
-      const length = head.readUInt32BE(0);
-      if (length < 1 || length > this.maxFrameBytes)
-        throw new TransportError('TRANSPORT_BAD_FRAME', `a frame of ${length} bytes is outside 1..${this.maxFrameBytes}`);
-      if (this.buffered < LENGTH_BYTES + length) break;
-      const frame = this.take(LENGTH_BYTES + length);
-      this.budget.left += LENGTH_BYTES + length;
-      onFrame(frame[LENGTH_BYTES]!, frame.subarray(LENGTH_BYTES + 1));
-    }
-  }
-
-  private peek(n: number): Buffer {
-    if (this.chunks[0]!.length < n) this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0]!;
-  }
-
-  private take(n: number): Buffer {
-    if (this.chunks[0]!.length < n) this.chunks = [Buffer.concat(this.chunks)];
-    const first = this.chunks[0]!;
-    const out = first.subarray(0, n);
-    if (first.length === n) this.chunks.shift();
-    else this.chunks[0] = first.subarray(n);
-    this.buffered -= n;
-    return out;
-  }
 }
 
 /**
@@ -153,12 +37,14 @@ export class FrameReader {
  * that address go back on it. A claimed listening port is never trusted, since any process on
  * the same host could claim another's; the hello the dialler sends first only opens the
  * connection (until it arrives, only a hello-sized frame is read). Sends to any other address
- * dial it, once. Unfinished frames of all connections together are bounded by bytes. A failed
- * connection is forgotten; the next send dials again.
+ * dial it, once. Unfinished frames of all connections together are bounded by bytes, and when a
+ * chunk does not fit, the connection holding most is closed (closing the one that brought the
+ * chunk let 8 idle connections make the node deaf to every honest one: issue 10, finding D); an
+ * unfinished frame has a deadline. A failed connection is forgotten; the next send dials again.
  */
 @injectable()
 export class TcpTransport implements Transport {
-  private readonly options: Required<TcpTransportOptions>;
+  private readonly options: TcpOptions;
   private server?: net.Server;
   private bound?: PeerAddress;
   private starting?: Promise<void>;
@@ -166,13 +52,15 @@ export class TcpTransport implements Transport {
   /** The connection used to send to each peer, by listening address. */
   private readonly byPeer = new Map<string, Connection>();
   private readonly all = new Set<Connection>();
-  private readBudget!: ReadBudget;
+  private readonly readBudget: ReadBudget;
+  private sweepTimer?: NodeJS.Timeout;
   private readonly counters = {
     messagesSent: 0,
     messagesDelivered: 0,
     sendDropped: 0,
     malformed: 0,
     overBuffered: 0,
+    frameTimeouts: 0,
     connectionsOpened: 0,
     connectionsAccepted: 0,
   };
@@ -182,10 +70,7 @@ export class TcpTransport implements Transport {
     @inject(LOGGER) private readonly log: Logger,
   ) {
     assertWired('TcpTransport', { options, log });
-    this.options = {
-      ...DEFAULTS,
-      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-    } as Required<TcpTransportOptions>;
+    this.options = resolveOptions(options);
     this.readBudget = { left: this.options.maxBufferedBytes };
   }
 
@@ -228,6 +113,8 @@ export class TcpTransport implements Transport {
     const local = server.address() as net.AddressInfo;
     this.bound = { host: local.address, port: local.port };
     this.server = server;
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweepTimer.unref();
   }
 
   async stop(): Promise<void> {
@@ -235,6 +122,7 @@ export class TcpTransport implements Transport {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    clearInterval(this.sweepTimer);
     for (const conn of this.all) conn.socket.destroy();
     this.all.clear();
     this.byPeer.clear();
@@ -262,11 +150,8 @@ export class TcpTransport implements Transport {
   }
 
   private write(socket: net.Socket, type: number, body: Uint8Array): void {
-    const head = Buffer.allocUnsafe(LENGTH_BYTES + 1);
-    head.writeUInt32BE(body.length + 1, 0);
-    head[LENGTH_BYTES] = type;
     socket.cork();
-    socket.write(head);
+    socket.write(frameHead(type, body.length));
     // Copied: the caller may reuse its buffer as soon as send returns.
     socket.write(Buffer.from(body));
     socket.uncork();
@@ -283,7 +168,12 @@ export class TcpTransport implements Transport {
       this.log.debug({ to: peerKey(to), err: (err as Error).message }, 'TCP dial failed');
       return undefined;
     }
-    const conn: Connection = { socket, peer: { host: to.host, port: to.port }, key: peerKey(to) };
+    const conn: Connection = {
+      socket,
+      peer: { host: to.host, port: to.port },
+      key: peerKey(to),
+      reader: new FrameReader(this.options.maxMessageBytes + 1, this.readBudget),
+    };
     this.counters.connectionsOpened++;
     this.byPeer.set(conn.key!, conn);
     this.track(conn);
@@ -301,7 +191,8 @@ export class TcpTransport implements Transport {
       return;
     }
     this.counters.connectionsAccepted++;
-    const conn: Connection = { socket };
+    // Until an inbound connection has said hello, only a hello-sized frame is accepted from it.
+    const conn: Connection = { socket, reader: new FrameReader(HELLO_MAX_FRAME_BYTES, this.readBudget) };
     this.track(conn);
     const timer = setTimeout(() => {
       if (!conn.peer) socket.destroy();
@@ -314,11 +205,10 @@ export class TcpTransport implements Transport {
     const { socket } = conn;
     this.all.add(conn);
     socket.setNoDelay(true);
-    // Until an inbound connection has said hello, only a hello-sized frame is accepted from it.
-    const reader = new FrameReader(conn.peer ? this.options.maxMessageBytes + 1 : HELLO_MAX_FRAME_BYTES, this.readBudget);
-    conn.reader = reader;
+    const { reader } = conn;
     socket.on('data', (chunk: Buffer) => {
       try {
+        if (chunk.length > this.readBudget.left) this.makeRoom(conn, chunk.length);
         reader.push(chunk, (type, body) => this.onFrame(conn, type, body));
       } catch (err) {
         if (err instanceof ReadBudgetError) this.counters.overBuffered++;
@@ -345,7 +235,7 @@ export class TcpTransport implements Transport {
       // The connection is the identity: its source address as TCP proved it, not a claimed port.
       conn.peer = { host: plainHost(conn.socket.remoteAddress), port };
       conn.key = peerKey(conn.peer);
-      conn.reader!.maxFrameBytes = this.options.maxMessageBytes + 1;
+      conn.reader.maxFrameBytes = this.options.maxMessageBytes + 1;
       this.byPeer.set(conn.key, conn);
       return;
     }
@@ -359,5 +249,39 @@ export class TcpTransport implements Transport {
         this.log.error({ from: conn.key, err: (err as Error).message }, 'message handler failed');
       }
     }
+  }
+
+  /**
+   * Closes the connections holding most unfinished bytes until `bytes` more fit; throws (so `conn`
+   * is closed) when `conn` itself holds most.
+   */
+  private makeRoom(conn: Connection, bytes: number): void {
+    while (bytes > this.readBudget.left) {
+      let largest: Connection | undefined;
+      for (const c of this.all) if (c.reader.held > (largest?.reader.held ?? 0)) largest = c;
+      if (!largest || largest === conn || largest.reader.held < conn.reader.held) throw new ReadBudgetError();
+      this.close(largest, 'it held most of the unfinished bytes when another connection needed room');
+      this.counters.overBuffered++;
+    }
+  }
+
+  /** Closes connections whose unfinished frame waited past its deadline. */
+  private sweep(): void {
+    const deadline = Date.now() - this.options.frameTimeoutMs;
+    for (const conn of [...this.all]) {
+      const since = conn.reader.heldSince;
+      if (since === 0 || since > deadline) continue;
+      this.counters.frameTimeouts++;
+      this.close(conn, 'an unfinished frame waited past its deadline');
+    }
+  }
+
+  /** Closes at once and gives its held bytes back now (the 'close' event comes later). */
+  private close(conn: Connection, why: string): void {
+    this.log.debug({ peer: conn.key, why }, 'TCP connection closed');
+    conn.reader.release();
+    this.all.delete(conn);
+    if (conn.key && this.byPeer.get(conn.key) === conn) this.byPeer.delete(conn.key);
+    conn.socket.destroy();
   }
 }

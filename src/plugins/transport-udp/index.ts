@@ -1,11 +1,14 @@
 import { Lifecycle } from 'tsyringe';
 import type { Plugin } from '../../kernel/index.js';
 import { LOGGER, TRANSPORT } from '../../kernel/index.js';
-import { UDP_TRANSPORT_OPTIONS, UdpTransport, type UdpTransportOptions } from './udp-transport.js';
+import { UDP_TRANSPORT_OPTIONS, type UdpTransportOptions } from './options.js';
+import { UdpTransport } from './udp-transport.js';
 
 export { TransportError } from './errors.js';
 export { decodeDatagram, encodeDataHeader, encodeNack, type DataHeader, type Datagram } from './frame.js';
-export { UdpTransport, type UdpTransportOptions, type UdpTransportStats } from './udp-transport.js';
+export { UdpTransport } from './udp-transport.js';
+export type { UdpTransportOptions } from './options.js';
+export type { UdpTransportStats } from './stats.js';
 
 /** The default transport, as in the original: one UDP socket, with fragmentation and selective re-request for large messages. */
 export function udpTransport(options: UdpTransportOptions = {}): Plugin {

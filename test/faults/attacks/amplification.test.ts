@@ -82,7 +82,7 @@ describe('attack: amplification towards unproven sources', () => {
     expect(amplified.join(', '), 'message types answered with more bytes than they carried').toBe('');
   });
 
-  it('NEW FINDING: a partial message from an unproven source is not answered with more NACK bytes than it carried', async () => {
+  it('a partial message from an unproven source is not answered with more NACK bytes than it carried', async () => {
     const node = await net.startNode({ mine: 'off', tracker: null });
     const peer = await source(node);
     // The last 1 KiB fragment of each of 8 messages of 8 MiB (8,192 fragments): the rest never comes.

@@ -8,7 +8,7 @@ import { RawPeer, tcpFrame, tcpHello } from '../../support/raw-peer.js';
 import { waitFor } from '../../support/wait.js';
 
 /**
- * NEW FINDINGS (beyond issue 10's list): the transports' shared receive budgets, added to bound
+ * Found after the hardening, beyond issue 10's list (now fixed; these tests failed before the fixes): the transports' shared receive budgets, added to bound
  * memory, are first come first served, so an attacker who fills one makes the node deaf to honest
  * peers. Both budgets are 64 MiB for all sources together and nothing ever takes back what an
  * attacker holds:
@@ -40,7 +40,7 @@ describe('attack: filling a transport’s shared receive budget', () => {
     await net.stop();
   });
 
-  it('NEW FINDING: TCP: 8 idle connections holding 64 MiB of unfinished frames do not make the node deaf to an honest peer', async () => {
+  it('TCP: 8 idle connections holding 64 MiB of unfinished frames do not make the node deaf to an honest peer', async () => {
     const tcpArgs = ['--transport', 'tcp'];
     await net.startTracker();
     const node = await net.startNode({ mine: 'off', extraArgs: tcpArgs });
@@ -98,7 +98,7 @@ describe('attack: filling a transport’s shared receive budget', () => {
     expect(node.proc.running).toBe(true);
   });
 
-  it('NEW FINDING: UDP: 4 unproven sources keeping 64 MiB of messages unfinished do not stop an honest peer’s large messages', async () => {
+  it('UDP: 4 unproven sources keeping 64 MiB of messages unfinished do not stop an honest peer’s large messages', async () => {
     await net.startTracker();
     const node = await net.startNode({ mine: 'off' });
     const honest = await net.startNode({ mine: 'on-demand', miningDelay: 0 });

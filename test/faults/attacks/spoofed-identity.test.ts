@@ -160,12 +160,12 @@ describe('attack: a spoofed identity costs the honest peer nothing', () => {
     expect(await readyAt(node, honest.address), 'the honest node is still ready').toBe(true);
   });
 
-  // NEW FINDING: a NACK is believed because of its source address, and the transport keeps what it
+  // Found after the hardening (now fixed; this test failed before the fix): a NACK is believed because of its source address, and the transport keeps what it
   // sent for 5 s and answers 24 NACKs per message. Message ids come from one counter per node, so
   // an attacker reads the current one off any datagram the node sends it (a challenge) and spoofs
   // NACKs "from" a peer that just received a large message: the node sends it all again, 24 times.
   it.skipIf(!!SKIP)(
-    `NEW FINDING: UDP: NACKs spoofed with a peer's address do not make the node resend it more than they carried${SKIP ? ` (skipped: ${SKIP})` : ''}`,
+    `UDP: NACKs spoofed with a peer's address do not make the node resend it more than they carried${SKIP ? ` (skipped: ${SKIP})` : ''}`,
     async () => {
       const node = await net.startNode({ mine: 'on-demand', miningDelay: 0, tracker: null });
       const signer = new Signer(node.chainId);

@@ -6,7 +6,7 @@ import { RawPeer } from '../../support/raw-peer.js';
 import { waitFor } from '../../support/wait.js';
 
 /**
- * NEW FINDINGS (beyond issue 10's list), both about a node catching up:
+ * Found after the hardening, beyond issue 10's list (now fixed; these tests failed before the fixes), both about a node catching up:
  *
  * - A node serves at most two `getblocks` of one peer at once and drops the rest without an
  *   answer, while a syncing node keeps four pages in flight, spread over the peers that have
@@ -73,7 +73,7 @@ describe('attack: catching up', () => {
       },
     );
 
-  it('NEW FINDING: a node catching up from a single honest peer syncs without charging it', async () => {
+  it('a node catching up from a single honest peer syncs without charging it', async () => {
     const honest = await holder();
     const startedAt = Date.now();
     const node = await net.startNode({ mine: 'off', tracker: null, extraArgs: ['--peer', honest.address] });
@@ -84,7 +84,7 @@ describe('attack: catching up', () => {
     expect(list.find((p) => p.peer === honest.address)?.rejections, 'the honest peer is charged nothing').toEqual({});
   });
 
-  it(`NEW FINDING: ${LIARS} proven peers that claim more work and never answer do not keep a node from syncing it from honest peers`, async () => {
+  it(`${LIARS} proven peers that claim more work and never answer do not keep a node from syncing it from honest peers`, async () => {
     const honest = [await holder(), await holder()];
     const tip = (await honest[0]!.api.status()).tip;
     // A node that knows nobody yet; the liars become its proven peers first, claiming the chain.
