@@ -15,6 +15,7 @@ import {
 import { isValidHost } from '../../plugins/tracker/index.js';
 import { untilStopSignal } from '../../cli/stop-signal.js';
 import { installLastDefence } from '../../cli/last-defence.js';
+import { openProbeTransport } from '../../cli/probe-transports.js';
 
 export default class TrackerStart extends CairnCommand {
   static override summary = 'Run a tracker: the rendezvous point where nodes learn their peers.';
@@ -70,7 +71,7 @@ export default class TrackerStart extends CairnCommand {
       );
     };
     const logger = createLogger(flags['log-level']);
-    const prober = new TransportProber({ logger: logger.child({ part: 'prober' }) });
+    const prober = new TransportProber({ open: openProbeTransport, logger: logger.child({ part: 'prober' }) });
     const server = new TrackerServer({ host, port, ttlMs, logger, onMembership, probe: prober.send });
 
     // Listen for signals first: a Ctrl-C during start still stops cleanly.

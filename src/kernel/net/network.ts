@@ -1,10 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inject, injectable } from 'tsyringe';
-import type { Block } from '../block.js';
 import type { ChainEngine } from '../chain/index.js';
 import type { NodeConfig } from '../config.js';
-import { CairnError, StoreError } from '../errors.js';
 import type { BlockEvent, NodeEvents } from '../events.js';
 import type { Mempool } from '../mempool/index.js';
 import { assertWired } from '../plugin.js';
@@ -12,29 +10,23 @@ import { peerKey, type Clock, type Discovery, type PeerAddress, type Service, ty
 import type { StoreHealth, StoreStatus } from '../store/index.js';
 import { CHAIN, CLOCK, CONFIG, DISCOVERY, EVENTS, LOGGER, MEMPOOL, STORE, STORE_HEALTH, TRANSPORT } from '../tokens.js';
 import type { Tx } from '../tx/index.js';
-import { rowOf } from '../verdicts.js';
 import { AddressBook } from './address-book.js';
 import { newEdgeCounters, type EdgeCounters } from './edge-counters.js';
 import { Handshake } from './handshake.js';
 import { HandshakeKeys } from './handshake-keys.js';
-import { DecodeError, decodeSession, encodeSession, MAX_INV, PROTOCOL_VERSION, readFrame, type SessionMessage } from './messages.js';
+import { Dialer } from './dialer.js';
+import { PeerJudge } from './judge.js';
+import { decodeSession, encodeSession, MAX_INV, PROTOCOL_VERSION, readFrame, type SessionMessage } from './messages.js';
 import { DEFAULT_PEER_BOOK, PeerBook, type PeerState } from './peer-book.js';
+import { Relay } from './relay.js';
 import { SESSION_HANDLERS, type NetContext } from './session-handlers.js';
 import { SyncManager } from './sync.js';
 
-/** Blocks up to this size are pushed whole to peers (one hop saved); larger ones are announced. */
-const PUSH_BLOCK_BYTES = 48 * 1024;
 const STATUS_EVERY_MS = 5000;
 const PEER_SILENT_MS = 30_000;
 /** A session still waiting for its hello-ack after this long asks again. */
 const REHELLO_MS = 2000;
-const TX_FLUSH_MS = 20;
 const PEER_EXCHANGE_MS = 30_000;
-/** Exchanged (hearsay) addresses are dialled at most this often, so a peer's list cannot make us greet strangers in bulk. */
-const EXCHANGE_DIAL_EVERY_MS = 1000;
-const MAX_BLOCK_SOURCES = 1024;
-/** Codes that only mean "already have it": normal gossip, counted nowhere. */
-const DUPLICATES = new Set(['TX_KNOWN', 'TX_ALREADY_IN_CHAIN', 'BLOCK_KNOWN']);
 
 export interface NetworkStats {
   peers: Array<{
@@ -69,19 +61,15 @@ export class Network implements Service {
   readonly sync: SyncManager;
   private readonly handshake: Handshake;
   private readonly counters = newEdgeCounters();
-  private readonly rejections: Record<string, number> = {};
+  private readonly judgement: PeerJudge;
+  private readonly relay: Relay;
+  private readonly dialer: Dialer;
   private readonly ctx: NetContext;
-  private txOutbox: Array<{ tx: Tx; from?: string }> = [];
-  private txFlush?: NodeJS.Timeout;
   private timer?: NodeJS.Timeout;
   private lastExchange = 0;
-  private lastExchangeDial = 0;
-  private announceScheduled = false;
-  private lastAnnounced = '';
-  private readonly blockSource = new Map<string, string>();
   private running = false;
-  private readonly onBlock = () => this.scheduleAnnounce();
-  private readonly onTx = (e: { id: string; tx: Tx; source?: string }) => this.queueTx(e.tx, e.source);
+  private readonly onBlock = () => this.relay.scheduleAnnounce();
+  private readonly onTx = (e: { id: string; tx: Tx; source?: string }) => this.relay.queueTx(e.tx, e.source);
   private readonly onPeers = () => this.refreshDiscovered();
   private readonly onStore = (s: StoreStatus) => {
     if (s.writable) this.sync.resume();
@@ -102,6 +90,13 @@ export class Network implements Service {
     assertWired('Network', { transport, discovery, chain, mempool, store, health, events, clock, config, log });
     this.book = new PeerBook(clock, { ...DEFAULT_PEER_BOOK, banMs: config.banMs });
     this.addresses = new AddressBook(clock);
+    this.judgement = new PeerJudge(this.book, events, log);
+    this.relay = new Relay(
+      { running: () => this.running, send: (p, m) => this.send(p, m), sendRaw: (p, b) => this.sendRaw(p, b) },
+      this.book,
+      chain,
+      log,
+    );
     this.sync = new SyncManager(
       { send: (p, m) => this.send(p, m), blame: (p, c, m) => this.blame(p, c, m), readyPeers: () => this.book.ready() },
       chain,
@@ -115,6 +110,13 @@ export class Network implements Service {
       onClaim: (peer, claim) => this.onClaim(peer, claim),
       isSelf: (a) => this.isSelf(a),
     });
+    this.dialer = new Dialer(
+      this.book,
+      this.addresses,
+      clock,
+      (a) => this.handshake.greet(a),
+      (a) => this.isSelf(a),
+    );
     this.ctx = {
       chain,
       mempool,
@@ -130,7 +132,7 @@ export class Network implements Service {
       judge: (p, err, what) => this.judge(p, err, what),
       onClaim: (p, c) => this.onClaim(p, c),
       self: () => this.transport.address,
-      noteBlockSource: (hash, p) => this.noteBlockSource(hash, p),
+      noteBlockSource: (hash, p) => this.relay.noteBlockSource(hash, p),
     };
   }
 
@@ -151,7 +153,7 @@ export class Network implements Service {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.timer);
-    clearTimeout(this.txFlush);
+    this.relay.stop();
     this.events.off('block', this.onBlock);
     this.events.off('tx', this.onTx);
     this.events.off('store', this.onStore);
@@ -169,7 +171,7 @@ export class Network implements Service {
         rejections: { ...p.rejections },
       })),
       banned: this.book.bans(),
-      rejections: { ...this.rejections },
+      rejections: { ...this.judgement.rejections },
       edge: { ...this.counters },
       addresses: this.addresses.size,
       transport: this.transport.stats?.() ?? {},
@@ -199,7 +201,7 @@ export class Network implements Service {
   private refreshDiscovered(): void {
     if (!this.running) return;
     this.addresses.setDiscovered(this.discovery.peers().filter((a) => !this.isSelf(a)));
-    this.dial();
+    this.dialer.dial();
   }
 
   /** A proven peer's chain claim. False (and the peer blamed) when it is for another chain or version. */
@@ -225,39 +227,13 @@ export class Network implements Service {
     return true;
   }
 
-  private broadcast(message: SessionMessage, except?: string): void {
-    const peers = this.book.ready();
-    if (!peers.length) return;
-    const body = Buffer.from(JSON.stringify(message), 'utf8');
-    for (const peer of peers) if (peer.key !== except) this.sendRaw(peer, body);
-  }
-
-  /** Counts a rejection and charges the peer the points its code has in the verdict table. */
+  /** Charges a peer by the verdict table (the sync, the handlers and the faults plugin use this). */
   blame(peer: PeerState, code: string, message: string): void {
-    if (DUPLICATES.has(code)) return;
-    const { row } = rowOf(code);
-    this.rejections[code] = (this.rejections[code] ?? 0) + 1;
-    // Counted per peer even when free (an ignored future block): status shows who sent what.
-    peer.rejections[code] = (peer.rejections[code] ?? 0) + 1;
-    this.events.emit('rejected', { kind: code.startsWith('TX') ? 'tx' : 'block', code, message, verdict: row.verdict, peer: peer.key });
-    this.log.debug({ peer: peer.key, code, verdict: row.verdict, points: row.points }, message);
-    if (row.verdict === 'ignore' || row.points === 0) return;
-    if (this.book.penalize(peer, code, row.points)) this.log.warn({ peer: peer.key, code }, `banned peer ${peer.key}: ${message}`);
+    this.judgement.blame(peer, code, message);
   }
 
-  /**
-   * The one place a failure of judging a peer's input lands: a coded rejection is charged by
-   * its code; our own store failing is ours, not the peer's; anything else means the input
-   * was malformed in a way no check foresaw, and costs the sender as such (logged once, at warn).
-   */
   private judge(peer: PeerState, err: unknown, what: string): void {
-    // Our store failing is a verdict on this node, not the sender; the store health said why, once.
-    if (err instanceof StoreError) return;
-    if (err instanceof CairnError) return this.blame(peer, err.code, err.message);
-    if (err instanceof DecodeError) return this.blame(peer, err.code, err.message);
-    const reason = err instanceof Error ? err.message : String(err);
-    this.log.warn({ peer: peer.key, type: what, err: reason }, 'judging a message threw; rejected as malformed');
-    this.blame(peer, 'INPUT_MALFORMED', `${what} could not be judged: ${reason.slice(0, 200)}`);
+    this.judgement.judge(peer, err, what);
   }
 
   private receive(from: PeerAddress, bytes: Buffer): void {
@@ -301,83 +277,6 @@ export class Network implements Service {
     }
   }
 
-  private noteBlockSource(hash: string, peer: PeerState): void {
-    if (this.blockSource.size >= MAX_BLOCK_SOURCES) this.blockSource.delete(this.blockSource.keys().next().value!);
-    this.blockSource.set(hash, peer.key);
-  }
-
-  /** Greets addresses whose turn has come, while outbound slots are free. */
-  private dial(): void {
-    const now = this.clock.now();
-    const { maxOutbound, maxOutboundExchanged } = this.book.options;
-    let outbound = this.book.all().filter((p) => p.origin === 'outbound').length;
-    // Sessions to hearsay addresses give way to discovery's (see PeerBook.makeRoom).
-    let hearsay = this.book.exchangedOutbound().length;
-    for (const entry of this.addresses.due()) {
-      const exchanged = entry.source === 'exchange';
-      if (outbound >= maxOutbound && (exchanged || hearsay === 0)) continue;
-      if (exchanged && hearsay >= maxOutboundExchanged) continue;
-      if (this.book.get(entry.address) || this.book.isBanned(entry.key) || this.isSelf(entry.address)) continue;
-      if (exchanged) {
-        if (now - this.lastExchangeDial < EXCHANGE_DIAL_EVERY_MS) continue;
-        this.lastExchangeDial = now;
-        hearsay++;
-      } else if (outbound >= maxOutbound) hearsay--;
-      this.addresses.attempted(entry.address);
-      this.handshake.greet(entry.address);
-      outbound++;
-    }
-  }
-
-  private scheduleAnnounce(): void {
-    if (this.announceScheduled) return;
-    this.announceScheduled = true;
-    // A burst of connected blocks (a sync page, a reorg) is announced once, by its tip.
-    setImmediate(() => {
-      this.announceScheduled = false;
-      this.announceTip().catch((err: unknown) => this.log.warn({ err: (err as Error)?.message }, 'announcing the tip failed'));
-    });
-  }
-
-  private async announceTip(): Promise<void> {
-    const tip = this.chain.tip();
-    // Every peer of this chain has its genesis, and the genesis carries no proof of work: pushed,
-    // it fails the seal check and gets this node banned by a fresh peer. A sync in progress does
-    // not hold announcements back: a peer that claims more work and never answers would keep
-    // this node "syncing", and its own blocks unannounced, until it was banned.
-    if (!this.running || tip.hash === this.lastAnnounced || tip.height === 0) return;
-    this.lastAnnounced = tip.hash;
-    let block: Block | undefined;
-    try {
-      block = await this.chain.block(tip.hash);
-    } catch (err) {
-      // Scheduled just before the node stopped: its store is closed, and there is no one to tell.
-      if (this.running) this.log.warn({ err: (err as Error).message }, 'cannot read the tip to announce it');
-      return;
-    }
-    if (!block || !this.running) return;
-    const source = this.blockSource.get(tip.hash);
-    this.blockSource.clear();
-    if (JSON.stringify(block).length <= PUSH_BLOCK_BYTES) this.broadcast({ t: 'blocks', blocks: [block] }, source);
-    else this.broadcast({ t: 'inv', blocks: [tip.hash] }, source);
-  }
-
-  private queueTx(tx: Tx, from?: string): void {
-    this.txOutbox.push({ tx, from });
-    this.txFlush ??= setTimeout(() => this.flushTxs(), TX_FLUSH_MS);
-  }
-
-  /** Transactions are small: they are pushed in batches rather than announced. */
-  private flushTxs(): void {
-    this.txFlush = undefined;
-    const outbox = this.txOutbox;
-    this.txOutbox = [];
-    for (const peer of this.book.ready()) {
-      const txs = outbox.filter((o) => o.from !== peer.key).map((o) => o.tx);
-      for (let i = 0; i < txs.length; i += MAX_INV) this.send(peer, { t: 'txs', txs: txs.slice(i, i + MAX_INV) });
-    }
-  }
-
   private tick(): void {
     const now = this.clock.now();
     for (const peer of this.book.all()) {
@@ -397,7 +296,7 @@ export class Network implements Service {
         this.send(peer, { t: 'status', ...this.claim() });
       }
     }
-    this.dial();
+    this.dialer.dial();
     if (now - this.lastExchange > PEER_EXCHANGE_MS) {
       this.lastExchange = now;
       const ready = this.book.ready();
@@ -411,7 +310,7 @@ export class Network implements Service {
         .reduce<PeerState | undefined>((b, p) => (!b || p.work > b.work ? p : b), undefined);
       if (best) this.sync.consider(best);
     }
-    if (this.chain.tip().hash !== this.lastAnnounced) this.scheduleAnnounce();
+    if (this.relay.behind) this.relay.scheduleAnnounce();
   }
 }
 

@@ -16,5 +16,5 @@ export {
 } from './messages.js';
 export { trackerDiscovery, type TrackerDiscoveryOptions } from './plugin.js';
 export { TrackerServer, type MembershipChange, type TrackerServerOptions, type TrackerStatus } from './server.js';
-export { TransportProber, type ProbeSender, type ProbeTarget, type TransportProberOptions } from './prober.js';
+export { TransportProber, type ProbeSender, type ProbeTarget, type ProbeTransportFactory, type TransportProberOptions } from './prober.js';
 export { DEFAULT_PROBE_SCHEDULE, type ProbeSchedule } from './reachability.js';

@@ -1,8 +1,6 @@
 import { isIP } from 'node:net';
 import { pino, type Logger } from 'pino';
-import type { PeerAddress } from '../../kernel/index.js';
-import { TcpTransport } from '../transport-tcp/index.js';
-import { UdpTransport } from '../transport-udp/index.js';
+import type { PeerAddress, Transport } from '../../kernel/index.js';
 import type { TransportKind } from './messages.js';
 
 /** Where a reachability probe goes: the registration's address, over the transport it registered. */
@@ -13,7 +11,22 @@ export interface ProbeTarget extends PeerAddress {
 /** Sends one probe (an encoded gossip `probe` message); must not throw and may drop: the tracker retries. */
 export type ProbeSender = (target: ProbeTarget, bytes: Uint8Array) => void;
 
+/**
+ * Makes a standalone transport of a kind, bound to `host` on a free port. The tracker plugin
+ * does not import the transport plugins (a plugin imports no other plugin); whoever assembles a
+ * tracker hands it this (the CLI's is `openProbeTransport` in src/cli/probe-transports.ts).
+ */
+export type ProbeTransportFactory = (kind: TransportKind, host: string, log: Logger) => ProbeTransport;
+
+/** What the prober uses of a transport. */
+export interface ProbeTransport {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  send: Transport['send'];
+}
+
 export interface TransportProberOptions {
+  open: ProbeTransportFactory;
   logger?: Logger;
   /** How long a TCP probe's connection is kept open for the bytes to get out (default 3 s). */
   tcpLingerMs?: number;
@@ -34,13 +47,15 @@ export class TransportProber {
   private readonly log: Logger;
   private readonly tcpLingerMs: number;
   private readonly maxTcpProbes: number;
-  private readonly udp = new Map<4 | 6, UdpTransport>();
-  private readonly tcp = new Set<TcpTransport>();
+  private readonly open: ProbeTransportFactory;
+  private readonly udp = new Map<4 | 6, ProbeTransport>();
+  private readonly tcp = new Set<ProbeTransport>();
   private host = '127.0.0.1';
   private stopped = false;
   private counters = { sent: 0, dropped: 0 };
 
-  constructor(options: TransportProberOptions = {}) {
+  constructor(options: TransportProberOptions) {
+    this.open = options.open;
     this.log = options.logger ?? pino({ level: 'silent' });
     this.tcpLingerMs = options.tcpLingerMs ?? 3000;
     this.maxTcpProbes = options.maxTcpProbes ?? 64;
@@ -63,7 +78,7 @@ export class TransportProber {
           : [[6, host]]
         : [[4, family === 4 ? host : '0.0.0.0']];
     for (const [fam, bindHost] of binds) {
-      const transport = new UdpTransport({ host: bindHost, port: 0, maxMessageBytes: 1024 }, this.log);
+      const transport = this.open('udp', bindHost, this.log);
       try {
         await transport.start();
         this.udp.set(fam, transport);
@@ -115,11 +130,11 @@ export class TransportProber {
     }
     const sameFamily = isIP(this.host) === isIP(target.host) || (isIP(this.host) === 6 && this.host === '::');
     const bindHost = sameFamily ? this.host : isIP(target.host) === 6 ? '::' : '0.0.0.0';
-    const transport = new TcpTransport({ host: bindHost, port: 0, maxConnections: 1, helloTimeoutMs: 1000 }, this.log);
+    const transport = this.open('tcp', bindHost, this.log);
     this.tcp.add(transport);
     const finish = (): void => {
       this.tcp.delete(transport);
-      void transport.stop();
+      void transport.stop().catch(() => undefined);
     };
     transport
       .start()

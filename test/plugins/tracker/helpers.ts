@@ -12,6 +12,7 @@ import {
   type TrackerMessage,
 } from '../../../src/plugins/tracker/messages.js';
 import { TransportProber } from '../../../src/plugins/tracker/prober.js';
+import { openProbeTransport } from '../../../src/cli/probe-transports.js';
 import { TrackerServer, type TrackerServerOptions } from '../../../src/plugins/tracker/server.js';
 import { TcpTransport } from '../../../src/plugins/transport-tcp/tcp-transport.js';
 import { UdpTransport } from '../../../src/plugins/transport-udp/udp-transport.js';
@@ -160,7 +161,7 @@ export class Harness {
 
   /** A tracker on a free port that probes through real transports, as `cairn tracker start` does. */
   async tracker(options: TrackerServerOptions = {}): Promise<{ server: TrackerServer; address: PeerAddress; prober: TransportProber }> {
-    const prober = new TransportProber({ tcpLingerMs: 500 });
+    const prober = new TransportProber({ open: openProbeTransport, tcpLingerMs: 500 });
     this.probers.push(prober);
     const server = new TrackerServer({ port: 0, minPushIntervalMs: 5, probe: prober.send, ...options });
     this.servers.push(server);
