@@ -111,7 +111,11 @@ export class ChainReader {
 
   /** The apps this chain runs. */
   apps(): ChainApp[] {
-    return this.parts.txRules.appIds().map((id) => this.parts.txRules.app(id)!);
+    return this.appIds().map((id) => this.parts.txRules.app(id)!);
+  }
+
+  appIds(): string[] {
+    return this.parts.txRules.appIds();
   }
 
   app(id: string): ChainApp | undefined {
