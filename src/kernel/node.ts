@@ -24,15 +24,12 @@ import {
   CHAIN_READER,
   CLOCK,
   CONFIG,
-  CONSENSUS,
-  DISCOVERY,
   EVENTS,
   LOGGER,
   MEMPOOL,
   MINER,
   NETWORK,
   ORPHAN_POLICY,
-  STORE,
   STORE_HEALTH,
   TRANSPORT,
   TX_RULES,
@@ -117,7 +114,9 @@ function ruleDefaults(plugins: readonly Plugin[]): Plugin[] {
       needs: [APPS, CHAIN_PARAMS],
       register: (c) =>
         c.register(TX_RULES, {
-          useFactory: instanceCachingFactory((r) => new TxRules(r.resolve<ChainApp[]>(APPS), chainIdOf(r.resolve<ChainParams>(CHAIN_PARAMS)))),
+          useFactory: instanceCachingFactory(
+            (r) => new TxRules(r.resolve<ChainApp[]>(APPS), chainIdOf(r.resolve<ChainParams>(CHAIN_PARAMS))),
+          ),
         }),
     },
     {

@@ -74,7 +74,10 @@ describe('rules provided by a plugin', () => {
     expect(node.txRules).toBeInstanceOf(NoXNames);
     const alice = new Signer(node.chainId);
     await expect(node.mempool.add(alice.claim('xena'))).rejects.toMatchObject({ code: 'TX_BAD_PAYLOAD' });
-    await expect(node.chain.submitBlock(buildBlock(node, [alice.claim('xavier')]))).rejects.toMatchObject({ code: 'BLOCK_BAD_TX', message: expect.stringContaining('starting with x') });
+    await expect(node.chain.submitBlock(buildBlock(node, [alice.claim('xavier')]))).rejects.toMatchObject({
+      code: 'BLOCK_BAD_TX',
+      message: expect.stringContaining('starting with x'),
+    });
     await node.mempool.add(alice.claim('ada'));
     expect((await node.chain.submitBlock(buildBlock(node, [alice.claim('bob')]))).status).toBe('connected');
   });

@@ -197,8 +197,7 @@ export class BlockImporter {
     for (const [entry, status] of journal.marked) entry.status = status;
     if (journal.stored) return;
     for (let i = run.added.length - 1; i >= 0; i--) this.parts.tree.remove(run.added[i]!.hash);
-    for (const [hash, block, txIds] of run.adopted)
-      this.parts.orphans.add(hash, block, txIds, LOCAL_SOURCE, JSON.stringify(block).length);
+    for (const [hash, block, txIds] of run.adopted) this.parts.orphans.add(hash, block, txIds, LOCAL_SOURCE, JSON.stringify(block).length);
   }
 
   /**

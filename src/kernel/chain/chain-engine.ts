@@ -84,7 +84,18 @@ export class ChainEngine implements Service {
     const txIdsOf = new WeakMap<Block, string[]>();
     const mover = new TipMover({ tree, state, cs, health, consensus, txRules, log, events, txIdsOf });
     const forkChoice = new ForkChoice({ tree, health, consensus, log, mover });
-    this.importer = new BlockImporter({ tree, rules, consensus, clock, health, log, orphans: this.orphans, orphanPolicy, forkChoice, txIdsOf });
+    this.importer = new BlockImporter({
+      tree,
+      rules,
+      consensus,
+      clock,
+      health,
+      log,
+      orphans: this.orphans,
+      orphanPolicy,
+      forkChoice,
+      txIdsOf,
+    });
     this.reader = new ChainReader({
       chainId: this.chainId,
       tree,
