@@ -68,7 +68,6 @@ function kernelPlugins(options: NodeOptions, logger: Logger, events: NodeEvents)
       needs: needsOf(StoreHealth),
       register: (c) => c.register(STORE_HEALTH, { useClass: StoreHealth }, { lifecycle: Lifecycle.ContainerScoped }),
     },
-    ...ruleDefaults(options.plugins),
     {
       name: 'chain',
       provides: [CHAIN, CHAIN_READER],
@@ -78,6 +77,8 @@ function kernelPlugins(options: NodeOptions, logger: Logger, events: NodeEvents)
         c.register(CHAIN_READER, { useFactory: (r) => r.resolve<ChainEngine>(CHAIN).reader });
       },
     },
+    // After the chain, so that a missing consensus is still reported as the chain's need.
+    ...ruleDefaults(options.plugins),
     {
       name: 'mempool',
       provides: [MEMPOOL],

@@ -4,16 +4,19 @@ import {
   BLOCK_RULES,
   BlockRejection,
   BlockRules,
+  CairnNode,
   CHAIN_PARAMS,
   chainIdOf,
   CONFIG,
   CONSENSUS,
+  createLogger,
   needsOf,
+  paramsFromFlags,
+  parseNodeConfig,
   TX_RULES,
   TxRejection,
   TxRules,
   type Block,
-  type CairnNode,
   type ChainApp,
   type ChainParams,
   type Consensus,
@@ -21,6 +24,7 @@ import {
   type Plugin,
   type Tx,
 } from '../../src/kernel/index.js';
+import { memoryStore } from '../../src/plugins/store-memory/index.js';
 import { buildBlock, Signer, startNode } from '../support/chain-fixture.js';
 
 /** Transaction rules of a stricter chain: no name may start with an x. */
@@ -67,6 +71,20 @@ describe('rules provided by a plugin', () => {
 
   it('the kernel derives the block rules’ needs from their constructor', () => {
     expect(needsOf(BlockRules)).toEqual([CONSENSUS, TX_RULES, CONFIG]);
+  });
+
+  it('a need read from a constructor is checked before anything starts', () => {
+    const config = parseNodeConfig({ dataDir: '/nonexistent', logLevel: 'silent' });
+    const params = paramsFromFlags({
+      difficulty: config.difficulty,
+      blockTime: config.blockTime,
+      initialTarget: config.initialTarget,
+      apps: [],
+    });
+    const create = () => CairnNode.create({ config, params, apps: [], plugins: [memoryStore()], logger: createLogger('silent') });
+    expect(create).toThrow(
+      expect.objectContaining({ code: 'WIRING_MISSING', message: "plugin 'chain' needs consensus, which no plugin provides" }),
+    );
   });
 
   it('TX_RULES from a plugin replaces the kernel’s, for the mempool and for blocks alike', async () => {
