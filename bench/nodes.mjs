@@ -45,13 +45,13 @@ export async function benchNode({ peers, network = true, apps = [] } = {}) {
 
 /** The next block on `node`'s tip, sealed in process (the target is easy). */
 export function nextBlock(node, txs = [], time) {
-  const tip = node.chain.tree.tip();
+  const tip = node.reader.entry(node.reader.tip().hash);
   const header = {
     version: 1,
     height: tip.header.height + 1,
     prev: tip.hash,
     txRoot: merkleRoot(txs.map((tx) => txId(node.chainId, tx))),
-    time: time ?? Math.max(Date.now(), node.chain.tree.medianTimePast(tip) + 1),
+    time: time ?? Math.max(Date.now(), node.reader.medianTimePast() + 1),
     target: node.chain.consensus.nextTarget(tip.header, tip.anchor?.header),
     nonce: 0,
   };

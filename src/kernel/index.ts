@@ -13,7 +13,18 @@ export * from './plugin.js';
 export * from './services.js';
 export * from './tokens.js';
 export * from './tx/index.js';
-export { ChainEngine, type BlockOutcome, type TipInfo } from './chain/index.js';
+export {
+  BlockRules,
+  ChainEngine,
+  ChainReader,
+  DefaultOrphanPolicy,
+  DEFAULT_ORPHAN_POOL,
+  type BlockOutcome,
+  type ChainEntry,
+  type OrphanPolicy,
+  type OrphanPoolOptions,
+  type TipInfo,
+} from './chain/index.js';
 export { Mempool } from './mempool/index.js';
 export { StoreHealth, type StoreStatus } from './store/index.js';
 export { Miner } from './mining/index.js';

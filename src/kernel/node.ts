@@ -1,36 +1,38 @@
 import 'reflect-metadata';
 import type { Logger } from 'pino';
-import { container as rootContainer, Lifecycle, type DependencyContainer } from 'tsyringe';
+import { container as rootContainer, instanceCachingFactory, Lifecycle, type DependencyContainer } from 'tsyringe';
 import type { ChainApp } from './app.js';
-import { ChainEngine } from './chain/index.js';
+import { BlockRules, ChainEngine, DefaultOrphanPolicy, type ChainReader } from './chain/index.js';
 import type { NodeConfig } from './config.js';
 import { WiringError } from './errors.js';
 import { NodeEvents } from './events.js';
 import { createLogger } from './logger.js';
 import { Mempool } from './mempool/index.js';
 import { Miner } from './mining/index.js';
-import { orderPlugins, type Plugin } from './plugin.js';
+import { needsOf, orderPlugins, type Plugin } from './plugin.js';
 import { chainIdOf, type ChainParams } from './params.js';
 import { systemClock, type Clock, type Service, type Transport } from './services.js';
 import { Network } from './net/index.js';
 import { StoreHealth } from './store/index.js';
+import { TxRules } from './tx/index.js';
 import {
   API,
   APPS,
+  BLOCK_RULES,
   CHAIN,
   CHAIN_PARAMS,
+  CHAIN_READER,
   CLOCK,
   CONFIG,
-  CONSENSUS,
-  DISCOVERY,
   EVENTS,
   LOGGER,
   MEMPOOL,
   MINER,
   NETWORK,
-  STORE,
+  ORPHAN_POLICY,
   STORE_HEALTH,
   TRANSPORT,
+  TX_RULES,
   tokenName,
   type Token,
 } from './tokens.js';
@@ -63,19 +65,24 @@ function kernelPlugins(options: NodeOptions, logger: Logger, events: NodeEvents)
     {
       name: 'store-health',
       provides: [STORE_HEALTH],
-      needs: [STORE, CONFIG, CLOCK, EVENTS, LOGGER],
+      needs: needsOf(StoreHealth),
       register: (c) => c.register(STORE_HEALTH, { useClass: StoreHealth }, { lifecycle: Lifecycle.ContainerScoped }),
     },
     {
       name: 'chain',
-      provides: [CHAIN],
-      needs: [STORE, STORE_HEALTH, CONSENSUS, APPS, CHAIN_PARAMS, CONFIG, CLOCK, LOGGER, EVENTS],
-      register: (c) => c.register(CHAIN, { useClass: ChainEngine }, { lifecycle: Lifecycle.ContainerScoped }),
+      provides: [CHAIN, CHAIN_READER],
+      needs: needsOf(ChainEngine),
+      register(c) {
+        c.register(CHAIN, { useClass: ChainEngine }, { lifecycle: Lifecycle.ContainerScoped });
+        c.register(CHAIN_READER, { useFactory: (r) => r.resolve<ChainEngine>(CHAIN).reader });
+      },
     },
+    // After the chain, so that a missing consensus is still reported as the chain's need.
+    ...ruleDefaults(options.plugins),
     {
       name: 'mempool',
       provides: [MEMPOOL],
-      needs: [CHAIN, STORE, STORE_HEALTH, CONFIG, EVENTS, CLOCK, LOGGER],
+      needs: needsOf(Mempool),
       register: (c) => c.register(MEMPOOL, { useClass: Mempool }, { lifecycle: Lifecycle.ContainerScoped }),
     },
     ...(options.plugins.some((p) => p.provides.includes(TRANSPORT))
@@ -83,7 +90,7 @@ function kernelPlugins(options: NodeOptions, logger: Logger, events: NodeEvents)
           {
             name: 'network',
             provides: [NETWORK],
-            needs: [TRANSPORT, DISCOVERY, CHAIN, MEMPOOL, STORE, STORE_HEALTH, EVENTS, CLOCK, CONFIG, LOGGER],
+            needs: needsOf(Network),
             register: (c: DependencyContainer) => c.register(NETWORK, { useClass: Network }, { lifecycle: Lifecycle.ContainerScoped }),
           },
         ]
@@ -91,10 +98,42 @@ function kernelPlugins(options: NodeOptions, logger: Logger, events: NodeEvents)
     {
       name: 'miner',
       provides: [MINER],
-      needs: [CHAIN, MEMPOOL, STORE_HEALTH, CONSENSUS, CONFIG, CLOCK, EVENTS, LOGGER],
+      needs: needsOf(Miner),
       register: (c) => c.register(MINER, { useClass: Miner }, { lifecycle: Lifecycle.ContainerScoped }),
     },
   ];
+}
+
+/** The kernel's block rules, transaction rules and orphan policy, for each that no plugin provides. */
+function ruleDefaults(plugins: readonly Plugin[]): Plugin[] {
+  const provided = (token: Token) => plugins.some((p) => p.provides.includes(token));
+  const defaults: Plugin[] = [
+    {
+      name: 'tx-rules',
+      provides: [TX_RULES],
+      // Resolved inside a factory (TxRules takes the apps and a chain id, not tokens).
+      needs: [APPS, CHAIN_PARAMS],
+      register: (c) =>
+        c.register(TX_RULES, {
+          useFactory: instanceCachingFactory(
+            (r) => new TxRules(r.resolve<ChainApp[]>(APPS), chainIdOf(r.resolve<ChainParams>(CHAIN_PARAMS))),
+          ),
+        }),
+    },
+    {
+      name: 'block-rules',
+      provides: [BLOCK_RULES],
+      needs: needsOf(BlockRules),
+      register: (c) => c.register(BLOCK_RULES, { useClass: BlockRules }, { lifecycle: Lifecycle.ContainerScoped }),
+    },
+    {
+      name: 'orphan-policy',
+      provides: [ORPHAN_POLICY],
+      needs: needsOf(DefaultOrphanPolicy),
+      register: (c) => c.register(ORPHAN_POLICY, { useClass: DefaultOrphanPolicy }, { lifecycle: Lifecycle.ContainerScoped }),
+    },
+  ];
+  return defaults.filter((d) => !d.provides.some(provided));
 }
 
 /**
@@ -125,6 +164,21 @@ export class CairnNode {
 
   get chain(): ChainEngine {
     return this.resolve<ChainEngine>(CHAIN);
+  }
+
+  /** The chain, read-only. */
+  get reader(): ChainReader {
+    return this.resolve<ChainReader>(CHAIN_READER);
+  }
+
+  /** The rules transactions are judged by (the kernel's, or a plugin's). */
+  get txRules(): TxRules {
+    return this.resolve<TxRules>(TX_RULES);
+  }
+
+  /** The rules blocks are judged by (the kernel's, or a plugin's). */
+  get blockRules(): BlockRules {
+    return this.resolve<BlockRules>(BLOCK_RULES);
   }
 
   get mempool(): Mempool {

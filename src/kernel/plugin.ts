@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import type { DependencyContainer } from 'tsyringe';
 import type { NodeConfig } from './config.js';
 import { ConfigError, WiringError } from './errors.js';
@@ -104,4 +105,27 @@ export function assertWired(owner: string, deps: Record<string, unknown>): void 
       );
     }
   }
+}
+
+/** Where `@inject` records its tokens: tsyringe's INJECTION_TOKEN_METADATA_KEY, which it does not export. */
+const INJECTION_TOKENS = 'injectionTokens';
+
+/** What tsyringe records for a constructor parameter: the token itself, or a descriptor holding it. */
+type InjectionRecord = Token | { token: unknown; isOptional?: boolean };
+
+/**
+ * The tokens a class's constructor injects, read from the metadata `@inject` leaves (the same
+ * record tsyringe resolves by), so a plugin's `needs` cannot drift from what it really takes.
+ * Optional parameters are not needs.
+ */
+export function needsOf(target: abstract new (...args: never[]) => unknown): Token[] {
+  const records = (Reflect.getOwnMetadata(INJECTION_TOKENS, target) ?? {}) as Record<string, InjectionRecord>;
+  const needs: Token[] = [];
+  for (const index of Object.keys(records).sort((a, b) => Number(a) - Number(b))) {
+    const record = records[index]!;
+    const token = typeof record === 'object' ? record.token : record;
+    if (typeof record === 'object' && record.isOptional) continue;
+    if (typeof token === 'symbol' && !needs.includes(token)) needs.push(token);
+  }
+  return needs;
 }

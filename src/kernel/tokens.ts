@@ -15,6 +15,14 @@ export const TRANSPORT = Symbol.for('cairn.transport');
 export const DISCOVERY = Symbol.for('cairn.discovery');
 export const APPS = Symbol.for('cairn.apps');
 export const CHAIN = Symbol.for('cairn.chain');
+/** The chain as readers see it (tip, blocks, headers, state): no way to change it. */
+export const CHAIN_READER = Symbol.for('cairn.chainReader');
+/** What a block must be to be admitted; a plugin may provide its own, else the kernel's. */
+export const BLOCK_RULES = Symbol.for('cairn.blockRules');
+/** What a transaction must be; a plugin may provide its own, else the kernel's. */
+export const TX_RULES = Symbol.for('cairn.txRules');
+/** Which blocks without a parent are kept, and how many; a plugin may provide its own. */
+export const ORPHAN_POLICY = Symbol.for('cairn.orphanPolicy');
 export const MEMPOOL = Symbol.for('cairn.mempool');
 export const MINER = Symbol.for('cairn.miner');
 export const NETWORK = Symbol.for('cairn.network');

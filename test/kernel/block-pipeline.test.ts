@@ -68,7 +68,7 @@ describe('block validation pipeline', () => {
     expect(future.code).toBe('BLOCK_TIME_TOO_NEW');
     expect(future.verdict).toBe('ignore');
     await extend(node, 11);
-    const mtp = node.chain.tree.medianTimePast(node.chain.tree.tip());
+    const mtp = node.reader.medianTimePast();
     expect((await rejection(buildBlock(node, [], { time: mtp }))).code).toBe('BLOCK_TIME_TOO_OLD');
   });
 
@@ -126,8 +126,8 @@ describe('block validation pipeline', () => {
     expect(err.code).toBe('BLOCK_BAD_TX');
     expect(err.details?.txCode).toBe('NAME_TAKEN');
     expect(node.chain.tip().hash).toBe(tipBefore);
-    expect(node.chain.tree.get(s2!)!.status).toBe('invalid');
-    expect(node.chain.tree.get(s1!)!.status).not.toBe('invalid');
+    expect(node.reader.entry(s2!)!.status).toBe('invalid');
+    expect(node.reader.entry(s1!)!.status).not.toBe('invalid');
     const child = buildBlock(node, [], { parent: headerHash(heavier.header) });
     expect((await rejection(child)).code).toBe('BLOCK_INVALID_ANCESTOR');
     expect((await node.chain.verify()).ok).toBe(true);

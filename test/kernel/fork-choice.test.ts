@@ -77,9 +77,9 @@ describe('fork choice and reorgs', () => {
 
     const c2 = await submit(b1, t0 + 1_000);
     const c3 = await submit(c2, t0 + 2_000);
-    const tree = node.chain.tree;
-    expect(tree.get(c3)!.header.height).toBeLessThan(tree.get(a4)!.header.height);
-    expect(tree.get(c3)!.totalWork).toBeGreaterThan(tree.get(a4)!.totalWork);
+    const reader = node.reader;
+    expect(reader.entry(c3)!.header.height).toBeLessThan(reader.entry(a4)!.header.height);
+    expect(reader.entry(c3)!.totalWork).toBeGreaterThan(reader.entry(a4)!.totalWork);
     expect(node.chain.tip().hash).toBe(c3);
     expect((await node.chain.verify()).ok).toBe(true);
   });

@@ -86,22 +86,22 @@ describe('a store write that fails', () => {
   it('connects no block whose batch failed: tree, orphan pool and state stay as they were', async () => {
     await extend(node, 2);
     const tipBefore = node.chain.tip();
-    const treeSize = node.chain.tree.size;
+    const treeSize = node.reader.blockCount();
     const claimed = node.chain.query('registry', 'count');
     const parent = buildBlock(node, [alice.claim('in-block')]);
     // Its child arrives first and waits as an orphan.
     const child = childOf(parent, [], node.chainId);
     expect((await node.chain.submitBlock(child)).status).toBe('orphan');
-    const orphansBefore = node.chain.orphans.size;
+    const orphansBefore = node.reader.orphanCount();
 
     disk.fill();
     const err = await node.chain.submitBlock(parent).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);
     expect(node.chain.tip()).toEqual(tipBefore);
-    expect(node.chain.tree.size).toBe(treeSize);
-    expect(node.chain.tree.has(headerHash(parent.header))).toBe(false);
-    expect(node.chain.orphans.size).toBe(orphansBefore);
-    expect(node.chain.orphans.has(headerHash(child.header))).toBe(true);
+    expect(node.reader.blockCount()).toBe(treeSize);
+    expect(node.reader.has(headerHash(parent.header))).toBe(false);
+    expect(node.reader.orphanCount()).toBe(orphansBefore);
+    expect(node.reader.hasOrphan(headerHash(child.header))).toBe(true);
     expect(node.chain.query('registry', 'count')).toBe(claimed);
     expect(await node.chain.block(headerHash(parent.header))).toBeUndefined();
 
@@ -132,8 +132,8 @@ describe('a store write that fails', () => {
     expect(err).toMatchObject({ code: 'STORE_FULL' });
     expect(node.chain.tip().hash).toBe(tip.hash);
     // Stored, so kept: nothing of it has to be fetched again.
-    for (const b of [y1, x1, x2]) expect(node.chain.tree.has(headerHash(b.header))).toBe(true);
-    expect(node.chain.tree.get(x2hash)!.status).toBe('invalid');
+    for (const b of [y1, x1, x2]) expect(node.reader.has(headerHash(b.header))).toBe(true);
+    expect(node.reader.entry(x2hash)!.status).toBe('invalid');
 
     disk.unfill();
     await writableAgain();

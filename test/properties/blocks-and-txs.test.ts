@@ -32,7 +32,7 @@ let signers: Signer[];
 /** A run of real headers above genesis, and the lookup sync uses to find their parents. */
 let run: BlockHeader[];
 const parentOf = (hash: string): KnownHeader | undefined => {
-  const entry = node.chain.tree.get(hash);
+  const entry = node.reader.entry(hash);
   return entry && { header: entry.header, anchor: entry.anchor?.header };
 };
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   node = await startNode();
   signers = [new Signer(node.chainId), new Signer(node.chainId)];
   const hashes = await extend(node, 3);
-  run = hashes.map((h) => node.chain.tree.get(h)!.header);
+  run = hashes.map((h) => node.reader.entry(h)!.header);
 });
 afterAll(async () => {
   await node?.stop();
@@ -69,15 +69,15 @@ function refusedWith<E extends CairnError>(type: new (...args: never[]) => E, fn
 function judgeBlock(raw: unknown): void {
   if (raw === REFUSED) return;
   refusedWith(BlockRejection, () => {
-    const block = node.chain.rules.structure(raw);
-    node.chain.rules.seal(block);
-    node.chain.rules.transactions(block);
+    const block = node.blockRules.structure(raw);
+    node.blockRules.checkSeal(block);
+    node.blockRules.transactions(block);
   });
 }
 
 function judgeTx(raw: unknown): void {
   if (raw === REFUSED) return;
-  refusedWith(TxRejection, () => node.chain.txRules.checkStateless(node.chain.txRules.checkEnvelope(raw)));
+  refusedWith(TxRejection, () => node.txRules.checkStateless(node.txRules.checkEnvelope(raw)));
 }
 
 /** What a mutated item turns into when the message carrying it is already refused by the gossip decoder. */
@@ -114,10 +114,10 @@ describe('blocks from the network (BlockRules.structure/seal/transactions)', () 
     check(
       fc.property(validBlock, (block) => {
         const raw = throughGossip('blocks', block);
-        const decoded = node.chain.rules.structure(raw);
+        const decoded = node.blockRules.structure(raw);
         expect(decoded).toEqual(block);
-        node.chain.rules.seal(decoded);
-        expect(node.chain.rules.transactions(decoded)).toEqual(block.txs.map((tx) => txId(node.chainId, tx)));
+        node.blockRules.checkSeal(decoded);
+        expect(node.blockRules.transactions(decoded)).toEqual(block.txs.map((tx) => txId(node.chainId, tx)));
       }),
       300,
     );
@@ -197,9 +197,9 @@ describe('transactions from the network (TxRules.checkEnvelope/checkStateless, M
     check(
       fc.property(signedTx, (tx) => {
         const raw = throughGossip('txs', tx);
-        const parsed = node.chain.txRules.checkEnvelope(raw);
+        const parsed = node.txRules.checkEnvelope(raw);
         expect(parsed).toEqual(tx);
-        expect(node.chain.txRules.checkStateless(parsed)).toBe(txId(node.chainId, tx));
+        expect(node.txRules.checkStateless(parsed)).toBe(txId(node.chainId, tx));
       }),
       500,
     );
@@ -236,7 +236,7 @@ describe('transactions from the network (TxRules.checkEnvelope/checkStateless, M
     'a transaction with %s in its payload (JCS cannot encode it) is TX_MALFORMED, in the mempool and in a block',
     async (bad) => {
       const tx = throughGossip('txs', null, JSON.stringify(signers[0]!.claim('ok')).replace('"ok"', bad));
-      expect(() => node.chain.txRules.checkEnvelope(tx)).toThrow(expect.objectContaining({ code: 'TX_MALFORMED' }));
+      expect(() => node.txRules.checkEnvelope(tx)).toThrow(expect.objectContaining({ code: 'TX_MALFORMED' }));
       await expect(node.mempool.add(tx)).rejects.toMatchObject({ code: 'TX_MALFORMED' });
       const block = buildBlock(node, []);
       await expect(node.chain.submitBlock({ ...block, txs: [tx] })).rejects.toMatchObject({ code: 'BLOCK_BAD_TX' });
@@ -249,7 +249,7 @@ describe('transactions from the network (TxRules.checkEnvelope/checkStateless, M
         const block = buildBlock(node, txs);
         const swapped = { header: block.header, txs: [...txs].reverse() };
         expect(merkleRoot(swapped.txs.map((tx) => txId(node.chainId, tx)))).not.toBe(block.header.txRoot);
-        expect(() => node.chain.rules.transactions(swapped)).toThrow(BlockRejection);
+        expect(() => node.blockRules.transactions(swapped)).toThrow(BlockRejection);
       }),
       100,
     );

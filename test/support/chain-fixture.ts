@@ -90,15 +90,15 @@ export function buildBlock(
   txs: Tx[],
   opts: { parent?: string; time?: number; tweak?: (h: BlockHeader) => void; seal?: boolean } = {},
 ): Block {
-  const chain = node.chain;
-  const parent = chain.tree.get(opts.parent ?? chain.tip().hash)!;
+  const chain = node.reader;
+  const parent = chain.entry(opts.parent ?? chain.tip().hash)!;
   const header: BlockHeader = {
     version: 1,
     height: parent.header.height + 1,
     prev: parent.hash,
     txRoot: merkleRoot(txs.map((tx) => txId(node.chainId, tx))),
-    time: opts.time ?? Math.max(Date.now(), chain.tree.medianTimePast(parent) + 1),
-    target: chain.consensus.nextTarget(parent.header, parent.anchor?.header),
+    time: opts.time ?? Math.max(Date.now(), chain.medianTimePast(parent.hash) + 1),
+    target: node.chain.consensus.nextTarget(parent.header, parent.anchor?.header),
     nonce: 0,
   };
   opts.tweak?.(header);

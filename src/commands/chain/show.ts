@@ -35,7 +35,7 @@ export default class ChainShow extends CairnCommand {
       const tip = node.chain.tip();
       tipHeight = tip.height;
       for (let h = from; h <= tip.height && blocks.length < limit; h++) {
-        const hash = node.chain.tree.hashAt(h)!;
+        const hash = node.reader.hashAt(h)!;
         const block = await node.chain.block(hash);
         if (block) blocks.push({ height: h, hash, ...block });
       }

@@ -53,8 +53,8 @@ export default class NodeStart extends CairnCommand {
     let last = { height: 0, hash: node.chainId };
     node.events.on('block', (e: BlockEvent) => {
       // The genesis time is a fixed date, not when anyone mined: no interval for block 1.
-      const prev = e.height > 1 ? node.chain.tree.get(e.hash)?.header.prev : undefined;
-      const prevTime = prev === undefined ? undefined : node.chain.tree.get(prev)?.header.time;
+      const prev = e.height > 1 ? node.reader.header(e.hash)?.prev : undefined;
+      const prevTime = prev === undefined ? undefined : node.reader.header(prev)?.time;
       const sincePrevMs = prevTime === undefined ? undefined : e.time - prevTime;
       last = { height: e.height, hash: e.hash };
       if (json) {

@@ -1,8 +1,11 @@
 import { Ajv } from 'ajv';
+import { inject, injectable } from 'tsyringe';
 import { BLOCK_VERSION, headerHash, merkleRoot, type Block } from '../block.js';
 import type { TreeEntry } from './block-tree.js';
 import { BlockRejection, TxRejection } from '../errors.js';
+import type { NodeConfig } from '../config.js';
 import type { Consensus } from '../services.js';
+import { CONFIG, CONSENSUS, TX_RULES } from '../tokens.js';
 import type { TxRules } from '../tx/index.js';
 import { sha256hex } from '../hash.js';
 import { signingBytes } from '../tx/index.js';
@@ -55,16 +58,18 @@ export interface CheckedBlock {
  * The context-free and parent-dependent steps of the pipeline, in the order that rejects
  * cheap forgeries before expensive work: structure → seal → link and height → timestamp →
  * transactions. Applying the transactions to state is the chain engine's last step.
+ * The kernel's default for BLOCK_RULES.
  */
+@injectable()
 export class BlockRules {
   private readonly validate;
 
   constructor(
-    private readonly consensus: Consensus,
-    private readonly txRules: TxRules,
-    maxBlockTxs: number,
+    @inject(CONSENSUS) private readonly consensus: Consensus,
+    @inject(TX_RULES) private readonly txRules: TxRules,
+    @inject(CONFIG) config: NodeConfig,
   ) {
-    this.validate = new Ajv({ strict: false, allErrors: false }).compile(blockSchema(maxBlockTxs));
+    this.validate = new Ajv({ strict: false, allErrors: false }).compile(blockSchema(config.maxBlockTxs));
   }
 
   structure(raw: unknown): Block {
@@ -79,7 +84,8 @@ export class BlockRules {
     return block;
   }
 
-  seal(block: Block): string {
+  /** Checks the block's seal (its proof of work) and returns its hash. */
+  checkSeal(block: Block): string {
     const hash = headerHash(block.header);
     if (!this.consensus.checkSeal(block.header, hash))
       throw new BlockRejection('BLOCK_BAD_POW', `block ${hash.slice(0, 16)} does not meet its own target`);

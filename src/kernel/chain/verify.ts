@@ -1,15 +1,27 @@
 import { headerHash } from '../block.js';
-import type { ChainEngine } from './chain-engine.js';
+import type { ChainApp } from '../app.js';
+import type { BlockRules } from './block-rules.js';
+import type { BlockTree } from './block-tree.js';
 import type { ChainStore } from '../store/index.js';
 import { BlockRejection, CairnError, TxRejection } from '../errors.js';
-import { genesisBlock } from '../params.js';
+import { genesisBlock, type ChainParams } from '../params.js';
 import type { Clock } from '../services.js';
 import { StateOverlay, type BaseState, type StateLayer } from '../state.js';
-import { TX_INDEX_APP } from '../tx/index.js';
+import { TX_INDEX_APP, type TxRules } from '../tx/index.js';
 import { txId } from '../tx/index.js';
 
 export type VerifyResult =
   { ok: true; height: number; tip: string } | { ok: false; height: number; hash: string; code: string; message: string };
+
+/** What a replay judges by: the engine's tree, rules and chain settings. */
+export interface VerifiedChain {
+  readonly tree: BlockTree;
+  readonly rules: BlockRules;
+  readonly txRules: TxRules;
+  readonly params: ChainParams;
+  readonly apps: readonly ChainApp[];
+  readonly chainId: string;
+}
 
 const EMPTY: StateLayer = { getRaw: () => undefined, keys: () => [] };
 
@@ -18,7 +30,7 @@ const EMPTY: StateLayer = { getRaw: () => undefined, keys: () => [] };
  * through the same pipeline that admitted each block, replaying app state from scratch; the
  * replayed state must equal the stored one, which also proves undo and persistence right.
  */
-export async function verifyStoredChain(chain: ChainEngine, cs: ChainStore, stored: BaseState, clock: Clock): Promise<VerifyResult> {
+export async function verifyStoredChain(chain: VerifiedChain, cs: ChainStore, stored: BaseState, clock: Clock): Promise<VerifyResult> {
   const tree = chain.tree;
   const height = tree.height();
   const replay = new StateOverlay(EMPTY);
@@ -38,7 +50,7 @@ export async function verifyStoredChain(chain: ChainEngine, cs: ChainStore, stor
     if (!block) return fail(h, hash, 'STORE_DAMAGED', 'the block body is missing from the store');
     try {
       chain.rules.structure(block);
-      const actual = chain.rules.seal(block);
+      const actual = chain.rules.checkSeal(block);
       if (actual !== hash)
         return fail(h, hash, 'BLOCK_HASH_MISMATCH', `the stored block hashes to ${actual.slice(0, 12)}, not to its index entry`);
       const parent = tree.get(block.header.prev);

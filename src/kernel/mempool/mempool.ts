@@ -9,8 +9,8 @@ import { assertWired } from '../plugin.js';
 import type { Clock, Service, Store, StoreOp } from '../services.js';
 import { StateOverlay } from '../state.js';
 import type { StoreHealth } from '../store/index.js';
-import type { Tx } from '../tx/index.js';
-import { CHAIN, CLOCK, CONFIG, EVENTS, LOGGER, STORE, STORE_HEALTH } from '../tokens.js';
+import type { Tx, TxRules } from '../tx/index.js';
+import { CHAIN, CLOCK, CONFIG, EVENTS, LOGGER, STORE, STORE_HEALTH, TX_RULES } from '../tokens.js';
 
 /**
  * Validated transactions waiting for a block, in arrival order. Each is judged against the tip
@@ -40,6 +40,7 @@ export class Mempool implements Service {
 
   constructor(
     @inject(CHAIN) private readonly chain: ChainEngine,
+    @inject(TX_RULES) private readonly txRules: TxRules,
     @inject(STORE) private readonly store: Store,
     @inject(STORE_HEALTH) private readonly health: StoreHealth,
     @inject(CONFIG) private readonly config: NodeConfig,
@@ -47,7 +48,7 @@ export class Mempool implements Service {
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly log: Logger,
   ) {
-    assertWired('Mempool', { chain, store, health, config, events, clock, log });
+    assertWired('Mempool', { chain, txRules, store, health, config, events, clock, log });
     this.view = new StateOverlay(chain.stateLayer());
   }
 
@@ -93,7 +94,7 @@ export class Mempool implements Service {
       if (out.length >= limit) break;
       // Not written yet: neither it nor anything after it (which may lean on it) is mined.
       if (this.unsaved.has(id)) break;
-      bytes += this.chain.txRules.sizeOf(tx) + 1;
+      bytes += this.txRules.sizeOf(tx) + 1;
       if (bytes > maxBytes) break;
       out.push(tx);
     }
@@ -140,7 +141,7 @@ export class Mempool implements Service {
     } catch (err) {
       // Known but not written yet: "known" is the answer only once it is written.
       if (err instanceof TxRejection && err.code === 'TX_KNOWN' && this.unsaved.size > 0)
-        await this.unsaved.get(this.idOf(this.chain.txRules.checkEnvelope(raw)))?.written;
+        await this.unsaved.get(this.idOf(this.txRules.checkEnvelope(raw)))?.written;
       throw err;
     }
     const { id, tx } = admitted;
@@ -194,17 +195,17 @@ export class Mempool implements Service {
   }
 
   private idOf(tx: Tx): string {
-    return this.chain.txRules.checkStateless(tx);
+    return this.txRules.checkStateless(tx);
   }
 
   private admit(raw: unknown): { id: string; tx: Tx } {
     if (this.holdsCopyOf(raw)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool');
-    const tx = this.chain.txRules.checkEnvelope(raw);
-    const id = this.chain.txRules.checkStateless(tx);
+    const tx = this.txRules.checkEnvelope(raw);
+    const id = this.txRules.checkStateless(tx);
     if (this.txs.has(id)) throw new TxRejection('TX_KNOWN', 'this transaction is already waiting in the mempool');
     if (this.txs.size >= this.config.mempoolLimit)
       throw new TxRejection('MEMPOOL_FULL', `the mempool is full (${this.config.mempoolLimit} transactions)`);
-    if (this.bytes + this.chain.txRules.sizeOf(tx) > this.config.mempoolBytes)
+    if (this.bytes + this.txRules.sizeOf(tx) > this.config.mempoolBytes)
       throw new TxRejection('MEMPOOL_FULL', `the mempool is full (${formatBytes(this.config.mempoolBytes)} of transactions)`);
     this.applyOnView(tx, id);
     this.hold(id, tx);
@@ -214,12 +215,12 @@ export class Mempool implements Service {
   private hold(id: string, tx: Tx): void {
     this.txs.set(id, tx);
     this.sigs.add(tx.sig);
-    this.bytes += this.chain.txRules.sizeOf(tx);
+    this.bytes += this.txRules.sizeOf(tx);
   }
 
   private applyOnView(tx: Tx, id: string): void {
     const tip = this.chain.tip();
-    this.chain.txRules.apply(this.view, tx, id, { height: tip.height + 1, time: Math.max(this.clock.now(), tip.header.time + 1) });
+    this.txRules.apply(this.view, tx, id, { height: tip.height + 1, time: Math.max(this.clock.now(), tip.header.time + 1) });
   }
 
   /** Rebuilds the view on the new tip; signatures were verified on entry and are not redone. */
@@ -227,7 +228,7 @@ export class Mempool implements Service {
     const candidates: Array<[string, Tx]> = [];
     const returned = new Set<string>();
     for (const tx of change.returned) {
-      const id = this.chain.txRules.checkStateless(tx);
+      const id = this.txRules.checkStateless(tx);
       returned.add(id);
       candidates.push([id, tx]);
     }

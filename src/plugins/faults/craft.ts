@@ -30,7 +30,7 @@ export interface BranchTip {
 }
 
 export function branchFrom(chain: ChainEngine, hash: string = chain.tip().hash): BranchTip {
-  const entry = chain.tree.get(hash);
+  const entry = chain.reader.entry(hash);
   if (!entry) throw new Error(`block ${hash.slice(0, 12)} is not in the tree`);
   const times: number[] = [];
   for (let cursor: typeof entry | undefined = entry; cursor && times.length < 11; cursor = cursor.parent) times.unshift(cursor.header.time);
@@ -120,8 +120,8 @@ export async function knownTxs(ctx: FaultContext, limit = 50): Promise<Tx[]> {
 export async function forgedTx(ctx: FaultContext): Promise<Tx> {
   const [seen] = await knownTxs(ctx, 1);
   if (seen) return { ...seen, nonce: seen.nonce + 1 + Math.floor(ctx.random() * 1000), sig: randomHex(ctx.random, 64) };
-  const app = ctx.chain.txRules.appIds()[0] ?? 'none';
-  const type = Object.keys(ctx.chain.txRules.app(app)?.tx ?? { none: 0 })[0]!;
+  const app = ctx.chain.reader.appIds()[0] ?? 'none';
+  const type = Object.keys(ctx.chain.reader.app(app)?.tx ?? { none: 0 })[0]!;
   return { app, type, payload: {}, from: randomHex(ctx.random, 32), nonce: 0, sig: randomHex(ctx.random, 64) };
 }
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { instanceCachingFactory } from 'tsyringe';
 import {
   API,
-  CHAIN,
+  CHAIN_READER,
   CONFIG,
   ConfigError,
   EVENTS,
@@ -10,7 +10,7 @@ import {
   MEMPOOL,
   NETWORK,
   STORE_HEALTH,
-  type ChainEngine,
+  type ChainReader,
   type Mempool,
   type Network,
   type NodeConfig,
@@ -37,14 +37,14 @@ export function httpApi(options: HttpApiOptions = {}): Plugin {
   return {
     name: 'http-api',
     provides: [API],
-    needs: [CHAIN, MEMPOOL, STORE_HEALTH, CONFIG, LOGGER, EVENTS],
+    needs: [CHAIN_READER, MEMPOOL, STORE_HEALTH, CONFIG, LOGGER, EVENTS],
     register(container, { config }) {
       container.register(API, {
         // The closure caches one server per registration, i.e. per node container.
         useFactory: instanceCachingFactory(
           (c) =>
             new HttpApi({
-              chain: c.resolve<ChainEngine>(CHAIN),
+              chain: c.resolve<ChainReader>(CHAIN_READER),
               mempool: c.resolve<Mempool>(MEMPOOL),
               storeHealth: c.resolve<StoreHealth>(STORE_HEALTH),
               config: c.resolve<NodeConfig>(CONFIG),

@@ -15,7 +15,7 @@ import {
   TX_INDEX_APP,
   TxRejection,
   txId,
-  type ChainEngine,
+  type ChainReader,
   type Mempool,
   type Network,
   type NodeConfig,
@@ -65,7 +65,7 @@ const ALREADY_KNOWN = new Set(['TX_KNOWN', 'TX_ALREADY_IN_CHAIN']);
 const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
 
 export interface HttpApiDeps {
-  chain: ChainEngine;
+  chain: ChainReader;
   mempool: Mempool;
   storeHealth: StoreHealth;
   config: NodeConfig;
@@ -87,7 +87,7 @@ export function isLoopback(host: string): boolean {
  * submit through it. Every request part is checked by its route's JSON Schema.
  */
 export class HttpApi implements Service {
-  private readonly chain: ChainEngine;
+  private readonly chain: ChainReader;
   private readonly mempool: Mempool;
   private readonly storeHealth: StoreHealth;
   private readonly config: NodeConfig;
@@ -344,7 +344,7 @@ export class HttpApi implements Service {
     const block = await this.chain.block(hash);
     if (!block) throw new ApiError('BLOCK_UNKNOWN', `this node has no block ${hash.slice(0, 16)}…`, 404);
     const txIds = block.txs.map((tx) => txId(this.chain.chainId, tx));
-    return { hash, header: block.header, txs: block.txs, txIds, onBestChain: this.chain.tree.hashAt(block.header.height) === hash };
+    return { hash, header: block.header, txs: block.txs, txIds, onBestChain: this.chain.hashAt(block.header.height) === hash };
   }
 
   private async submitTx(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -401,7 +401,7 @@ export class HttpApi implements Service {
   private txStatus(id: string): TxStatusResponse {
     if (this.mempool.has(id)) return { status: 'pending' };
     const height = this.chain.view(TX_INDEX_APP).get<number>(id);
-    const blockHash = height === undefined ? undefined : this.chain.tree.hashAt(height);
+    const blockHash = height === undefined ? undefined : this.chain.hashAt(height);
     if (height === undefined || !blockHash)
       throw new ApiError('TX_UNKNOWN', `transaction ${id.slice(0, 16)}… is neither pending nor on the best chain`, 404);
     return { status: 'confirmed', height, blockHash, confirmations: this.chain.tip().height - height + 1 };
@@ -409,7 +409,7 @@ export class HttpApi implements Service {
 
   private apps(): AppsResponse {
     return {
-      apps: this.chain.apps.map((app) => ({
+      apps: this.chain.apps().map((app) => ({
         id: app.id,
         ...(app.description ? { description: app.description } : {}),
         txTypes: Object.keys(app.tx),

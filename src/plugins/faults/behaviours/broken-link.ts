@@ -31,10 +31,10 @@ export const brokenLink: FaultBehaviour<undefined> = {
       if (m.t !== 'getheaders') return false;
       const peer = ctx.network.book.get(from);
       if (!peer) return true;
-      const tree = chain.tree;
+      const reader = chain.reader;
       const tip = chain.tip();
       const headers: unknown[] = [];
-      for (let h = Math.max(1, tip.height - 2); h <= tip.height; h++) headers.push(tree.get(tree.hashAt(h)!)!.header);
+      for (let h = Math.max(1, tip.height - 2); h <= tip.height; h++) headers.push(reader.header(reader.hashAt(h)!)!);
       let prevHeader = tip.header;
       for (let i = 0; i < CLAIMED_BLOCKS; i++) {
         const header = {

@@ -3,7 +3,7 @@ import type { ChainEngine } from '../../../kernel/index.js';
 
 /** Whether the chain runs the voting app: the ballot faults need it. */
 export function runsVoting(chain: ChainEngine): boolean {
-  return chain.txRules.appIds().includes(VOTING_APP_ID);
+  return chain.reader.appIds().includes(VOTING_APP_ID);
 }
 
 /** Elections that still take ballots at the tip, oldest first. */

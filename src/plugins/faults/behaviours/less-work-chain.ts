@@ -17,7 +17,7 @@ async function lighterLongerBranch(ctx: FaultContext): Promise<Block[] | undefin
   const chain = ctx.chain;
   const tip = chain.tip();
   for (let depth = 2; depth <= MAX_DEPTH && tip.height - depth >= 1; depth++) {
-    const fork = chain.tree.get(chain.tree.hashAt(tip.height - depth)!)!;
+    const fork = chain.reader.entry(chain.reader.hashAt(tip.height - depth)!)!;
     const honestWork = tip.totalWork - fork.totalWork;
     let cursor: BranchTip = branchFrom(chain, fork.hash);
     const headers: BlockHeader[] = [];

@@ -16,8 +16,8 @@ export const malformedTx: FaultBehaviour<undefined> = {
   parse: noArg('malformed-tx'),
   install(ctx) {
     ctx.everyPeer(ACT_MS, (peer) => {
-      const app = ctx.chain.txRules.appIds()[0] ?? 'none';
-      const type = Object.keys(ctx.chain.txRules.app(app)?.tx ?? { none: 0 })[0]!;
+      const app = ctx.chain.reader.appIds()[0] ?? 'none';
+      const type = Object.keys(ctx.chain.reader.app(app)?.tx ?? { none: 0 })[0]!;
       const sig = randomHex(ctx.random, 64);
       const from = randomHex(ctx.random, 32);
       ctx.send(peer, {

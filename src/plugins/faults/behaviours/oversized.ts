@@ -31,7 +31,7 @@ export const oversized: FaultBehaviour<undefined> = {
         ctx.send(peer, { t: 'inv', blocks: Array.from({ length: INV_HASHES }, () => randomHex(ctx.random, 32)) });
         return;
       }
-      const app = ctx.chain.txRules.appIds()[0] ?? 'none';
+      const app = ctx.chain.reader.appIds()[0] ?? 'none';
       const payload = { padding: 'x'.repeat(MAX_TX_BYTES + 1024) };
       ctx.send(peer, { t: 'txs', txs: [key.sign(ctx.chain.chainId, { app, type: 'padding', payload })] });
     });

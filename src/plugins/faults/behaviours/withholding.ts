@@ -28,7 +28,7 @@ export const withholding: FaultBehaviour<number> = {
     const chain = ctx.chain;
     const run = async () => {
       while (!stopped) {
-        const fork = chain.tree.get(chain.tip().hash)!;
+        const fork = chain.reader.entry(chain.tip().hash)!;
         let branch: BranchTip = branchFrom(chain, fork.hash);
         const blocks: Block[] = [];
         let work = fork.totalWork;
