@@ -5,6 +5,7 @@ import {
   CLOCK,
   CONFIG,
   ConfigError,
+  DISCOVERY,
   EVENTS,
   LOGGER,
   MEMPOOL,
@@ -14,6 +15,7 @@ import {
   TRANSPORT,
   type ChainEngine,
   type Clock,
+  type Discovery,
   type Mempool,
   type Miner,
   type Network,
@@ -60,6 +62,7 @@ export function faults(options: FaultsOptions): Plugin {
   const tokens: Token[] = [CHAIN, MEMPOOL, EVENTS, CLOCK, CONFIG, LOGGER];
   if (wrapTransport) tokens.push(TRANSPORT);
   if (needs.has('network')) tokens.push(NETWORK);
+  if (needs.has('discovery')) tokens.push(DISCOVERY);
   if (needs.has('store')) tokens.push(STORE);
   if (needs.has('miner')) tokens.push(MINER);
   return {
@@ -93,6 +96,7 @@ export function faults(options: FaultsOptions): Plugin {
               transport,
               store,
               network: needs.has('network') ? c.resolve<Network>(NETWORK) : undefined,
+              discovery: needs.has('discovery') ? c.resolve<Discovery>(DISCOVERY) : undefined,
               miner: needs.has('miner') ? c.resolve<Miner>(MINER) : undefined,
             }),
         ),
