@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import {
+  APPS,
   CHAIN,
   CLOCK,
   CONFIG,
@@ -13,6 +14,7 @@ import {
   NETWORK,
   STORE,
   TRANSPORT,
+  type ChainApp,
   type ChainEngine,
   type Clock,
   type Discovery,
@@ -27,12 +29,13 @@ import {
   type Token,
   type Transport,
 } from '../../kernel/index.js';
+import { faultCatalogue } from './app-faults.js';
 import { FaultContext, type FaultServices } from './context.js';
 import { FaultyStore } from './faulty-store.js';
 import { FaultyTransport } from './faulty-transport.js';
-import { formatFault, resolveFaults, type ResolvedFault } from './registry.js';
+import { findFault, formatFault, parseFaultSpec, resolveFaults, type ResolvedFault } from './registry.js';
 import { seededRandom } from './rng.js';
-import type { FaultSpec } from './types.js';
+import type { FaultNeed, FaultSpec } from './types.js';
 
 /** The running faults of one node: resolve it to see what it does (`node.resolve(FAULTS)`). */
 export const FAULTS = Symbol.for('cairn.faults');
@@ -56,10 +59,14 @@ export function faults(options: FaultsOptions): Plugin {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (!Number.isSafeInteger(seed) || seed < 0)
     throw new ConfigError('CONFIG_INVALID', `--fault-seed must be a whole number ≥ 0, not '${seed}'`);
-  const resolved = resolveFaults(options.faults);
-  const needs = new Set(resolved.flatMap((f) => f.behaviour.needs));
+  const specs = options.faults.map((f) => (typeof f === 'string' ? parseFaultSpec(f) : f));
+  // The plugin's own faults are checked now; any other name may be an app's, known once the
+  // node's apps are (at registration). App faults act on the network.
+  const own = resolveFaults(specs.filter((s) => findFault(s.name)));
+  const needs = new Set<FaultNeed>(own.flatMap((f) => f.behaviour.needs));
+  if (own.length < specs.length) needs.add('network');
   const wrapTransport = needs.has('network') || needs.has('transport');
-  const tokens: Token[] = [CHAIN, MEMPOOL, EVENTS, CLOCK, CONFIG, LOGGER];
+  const tokens: Token[] = [CHAIN, MEMPOOL, EVENTS, CLOCK, CONFIG, LOGGER, APPS];
   if (wrapTransport) tokens.push(TRANSPORT);
   if (needs.has('network')) tokens.push(NETWORK);
   if (needs.has('discovery')) tokens.push(DISCOVERY);
@@ -70,6 +77,7 @@ export function faults(options: FaultsOptions): Plugin {
     provides: [FAULTS],
     needs: tokens,
     register(container) {
+      const resolved = resolveFaults(specs, faultCatalogue(container.resolve<ChainApp[]>(APPS)));
       const random = seededRandom(seed);
       const log = container.resolve<Logger>(LOGGER).child({ plugin: 'faults' });
       let transport: FaultyTransport | undefined;
