@@ -55,7 +55,10 @@ describe('faults: an app ships its own faults', () => {
     const key = net.keyOf(faulty);
     const squats = hearing(
       a,
-      (h) => h.from === key && h.message.t === 'txs' && (h.message.txs as Tx[]).some((tx) => (tx.payload as { name?: string }).name === 'honest'),
+      (h) =>
+        h.from === key &&
+        h.message.t === 'txs' &&
+        (h.message.txs as Tx[]).some((tx) => (tx.payload as { name?: string }).name === 'honest'),
     );
     // Nothing is taken yet, so the fault has nothing to send; once 'honest' is claimed and mined, it has.
     await extend(a, 1, { txs: [[new Signer(a.chainId).claim('honest')]] });
@@ -69,10 +72,15 @@ describe('faults: an app ships its own faults', () => {
   it("an app fault's argument is checked by the app, and its name is known only on a node that runs the app", async () => {
     const network = new MemoryNetwork({ latencyMs: 1, seed: 1 });
     const node = (apps: ChainApp[], fault: string) =>
-      startNode({ apps, plugins: [memoryTransport({ network, host: '10.0.9.1', port: 7000 }), trackerDiscovery({}), faults({ faults: [fault] })] });
+      startNode({
+        apps,
+        plugins: [memoryTransport({ network, host: '10.0.9.1', port: 7000 }), trackerDiscovery({}), faults({ faults: [fault] })],
+      });
     await expect(node([squattedRegistry], 'name-squat=Big')).rejects.toThrow("--fault name-squat: 'Big' is not the start of a name");
     await expect(node([registryApp], 'name-squat')).rejects.toThrow(/^unknown fault 'name-squat'; the faults are: bad-pow, .*, disk-full$/);
-    await expect(node([squattedRegistry], 'no-such-fault')).rejects.toThrow(/^unknown fault 'no-such-fault'; the faults are: .*, disk-full, name-squat$/);
+    await expect(node([squattedRegistry], 'no-such-fault')).rejects.toThrow(
+      /^unknown fault 'no-such-fault'; the faults are: .*, disk-full, name-squat$/,
+    );
     const ok = await node([squattedRegistry], 'name-squat');
     cleanup.push(() => ok.stop());
     expect(ok.chain.tip().height).toBe(0);
