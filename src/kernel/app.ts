@@ -1,3 +1,4 @@
+import type { AppFault } from './app-faults.js';
 import type { Tx } from './tx/index.js';
 
 /** Read access to one app's state. Values are JSON; what `get` returns is the caller's own copy. */
@@ -55,6 +56,8 @@ export interface ChainApp {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly tx: Record<string, TxHandler<any>>;
   readonly queries: Record<string, Query>;
+  /** Misbehaviours around this app's transactions, for `--fault NAME` (the faults plugin runs them). */
+  readonly faults?: readonly AppFault[];
 }
 
 /** Identity helper that keeps the literal types of an app definition. */

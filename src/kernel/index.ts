@@ -1,5 +1,6 @@
 // The kernel's front door: plugins, apps and commands import from here only.
 export * from './app.js';
+export * from './app-faults.js';
 export * from './block.js';
 export * from './chain-params.js';
 export * from './config.js';

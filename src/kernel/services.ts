@@ -87,6 +87,19 @@ export interface Discovery extends Service {
    * address receives; others ignore it. Never answered on the transport: the source is unproven.
    */
   probed?(token: string, from: PeerAddress): void;
+  /**
+   * Addresses other nodes told this one about (peer exchange): hearsay, so the input is
+   * untrusted and bounded by the discovery. Returns how many were new. A discovery without it
+   * offers only the peers it found itself.
+   */
+  addPeers?(list: readonly unknown[]): number;
+  /**
+   * Registers this node again under each of `ports`, wherever the discovery registers it (a
+   * tracker), next to its real registration and kept alive the same way; the returned
+   * function withdraws them. Only the faults plugin uses it (made-up ports, `bogus-peers`): an
+   * honest node has one address. A discovery that registers nowhere has nothing to do.
+   */
+  advertise?(ports: readonly number[]): () => void;
 }
 
 export type { Block, BlockHeader };

@@ -1,7 +1,8 @@
 import { appendFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DemoResult } from '../../src/cli/devnet-demo.js';
-import { FAULT_BEHAVIOURS, type FaultBehaviour } from '../../src/plugins/faults/index.js';
+import { KNOWN_FAULTS } from '../../src/cli/known-faults.js';
+import type { FaultBehaviour } from '../../src/plugins/faults/index.js';
 import { explain, runDemo, testSeed } from '../support/resilience.js';
 
 /**
@@ -41,7 +42,7 @@ const EXPECTED = [
 ];
 
 describe('every fault of the registry against 3 honest nodes and the demo ballots', () => {
-  it.each(FAULT_BEHAVIOURS.map((b) => [b.name, b] as const))(
+  it.each(KNOWN_FAULTS.map((b) => [b.name, b] as const))(
     '%s: no honest node crashes, they agree on one tip and the exact tally, and see the fault where it can be seen',
     async (_name, behaviour) => {
       const fault = faultFor(behaviour);

@@ -1,20 +1,13 @@
 import { Ajv } from 'ajv';
 import { ConfigError, defineApp } from '../../kernel/index.js';
+import { VOTING_APP_ID } from './app-id.js';
 import { ballotCast } from './ballot-cast.js';
 import { electionClose } from './election-close.js';
 import { electionEntries, electionOpen } from './election-open.js';
+import { votingFaults } from './faults/index.js';
 import * as queries from './queries.js';
-import {
-  votingParamsSchema,
-  type BallotCastPayload,
-  type ElectionClosePayload,
-  type ElectionOpenPayload,
-  type Eligibility,
-  type VotingParams,
-} from './schemas.js';
+import { votingParamsSchema, type VotingParams } from './schemas.js';
 import { stateKeys } from './state-keys.js';
-
-export const VOTING_APP_ID = 'voting';
 
 /** The genesis parameters of `cairn devnet`: one write-in election named `default`. */
 export const DEVNET_VOTING_PARAMS: VotingParams = { defaultElection: { id: 'default', title: 'Default election', choices: [] } };
@@ -53,43 +46,13 @@ export const votingApp = defineApp({
     'election.close': electionClose,
   },
   queries: { ...queries },
+  faults: votingFaults,
 });
 
 export default votingApp;
 
-/** What a client signs (with the kernel's `signTx`, adding `from` and `nonce`). */
-export interface VotingCall<T extends string, P> {
-  app: typeof VOTING_APP_ID;
-  type: T;
-  payload: P;
-}
-
-export function openElection(options: {
-  id: string;
-  title: string;
-  choices?: string[];
-  /** Default 'open': any key, one ballot each. */
-  eligibility?: Eligibility;
-  closesAt?: number;
-}): VotingCall<'election.open', ElectionOpenPayload> {
-  const payload: ElectionOpenPayload = {
-    id: options.id,
-    title: options.title,
-    choices: options.choices ?? [],
-    eligibility: options.eligibility ?? 'open',
-  };
-  if (options.closesAt !== undefined) payload.closesAt = options.closesAt;
-  return { app: VOTING_APP_ID, type: 'election.open', payload };
-}
-
-export function castBallot(election: string, choice: string): VotingCall<'ballot.cast', BallotCastPayload> {
-  return { app: VOTING_APP_ID, type: 'ballot.cast', payload: { election, choice } };
-}
-
-export function closeElection(election: string): VotingCall<'election.close', ElectionClosePayload> {
-  return { app: VOTING_APP_ID, type: 'election.close', payload: { election } };
-}
-
+export { VOTING_APP_ID } from './app-id.js';
+export { castBallot, closeElection, openElection, type VotingCall } from './calls.js';
 export { VOTING_REJECTION_CODES, type VotingRejectionCode } from './errors.js';
 export type { ElectionDetails, ElectionSummary, Receipt, Tally } from './queries.js';
 export {

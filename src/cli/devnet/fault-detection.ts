@@ -1,8 +1,9 @@
 import { CairnError } from '../../kernel/index.js';
-import { findFault, parseFaultSpec } from '../../plugins/faults/index.js';
+import { parseFaultSpec } from '../../plugins/faults/index.js';
 import type { ApiClient } from '../../plugins/http-api/index.js';
+import { findKnownFault } from '../known-faults.js';
 
-/** What the malicious nodes' faults let an honest node see, from the faults registry. */
+/** What the malicious nodes' faults let an honest node see, from the known faults (the plugin's and the built-in apps'). */
 export interface FaultExpectation {
   /** `NAME[=ARG]` as given. */
   faults: string[];
@@ -23,7 +24,7 @@ export function expectFaults(faults: readonly string[]): FaultExpectation {
   let everyNode = true;
   for (const text of faults) {
     const spec = parseFaultSpec(text);
-    const behaviour = findFault(spec.name);
+    const behaviour = findKnownFault(spec.name);
     if (!behaviour) throw new CairnError('FAULT_UNKNOWN', `unknown fault '${spec.name}' (cairn faults list shows them all)`);
     for (const code of behaviour.codes) codes.add(code);
     if (behaviour.codes.length > 0 && behaviour.group === 'network') everyNode = false;

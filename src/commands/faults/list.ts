@@ -1,5 +1,6 @@
 import { CairnCommand } from '../../cli/base-command.js';
-import { FAULT_BEHAVIOURS, type FaultGroup } from '../../plugins/faults/index.js';
+import { KNOWN_FAULTS } from '../../cli/known-faults.js';
+import type { FaultGroup } from '../../plugins/faults/index.js';
 
 export interface FaultListing {
   name: string;
@@ -32,7 +33,7 @@ export default class FaultsList extends CairnCommand {
 
   async run(): Promise<FaultListing[]> {
     await this.parse(FaultsList);
-    const listing = FAULT_BEHAVIOURS.map((b) => ({
+    const listing = KNOWN_FAULTS.map((b) => ({
       name: b.name,
       group: b.group,
       usage: b.arg ? `${b.name}=${b.arg}` : b.name,

@@ -3,6 +3,7 @@ import {
   encodeSession,
   type ChainEngine,
   type Clock,
+  type Discovery,
   type Mempool,
   type Message,
   type Miner,
@@ -25,6 +26,7 @@ export interface FaultServices {
   log: Logger;
   random: () => number;
   network?: Network;
+  discovery?: Discovery;
   transport?: FaultyTransport;
   store?: FaultyStore;
   miner?: Miner;
@@ -60,6 +62,11 @@ export class FaultContext {
   get network(): Network {
     if (!this.services.network) throw new Error(`fault ${this.fault} needs a network`);
     return this.services.network;
+  }
+
+  get discovery(): Discovery {
+    if (!this.services.discovery) throw new Error(`fault ${this.fault} needs discovery`);
+    return this.services.discovery;
   }
 
   get transport(): FaultyTransport {

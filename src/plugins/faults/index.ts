@@ -1,4 +1,6 @@
 // The faults plugin's front door: a node that misbehaves on purpose, by named behaviour.
+export { faultCatalogue, fromAppFault } from './app-faults.js';
+export { appFaultContext } from './app-fault-context.js';
 export { FaultContext, type FaultServices, type Peer } from './context.js';
 export { FaultError } from './errors.js';
 export { FaultyStore, type BatchHook } from './faulty-store.js';

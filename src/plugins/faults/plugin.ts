@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import {
+  APPS,
   CHAIN,
   CLOCK,
   CONFIG,
   ConfigError,
+  DISCOVERY,
   EVENTS,
   LOGGER,
   MEMPOOL,
@@ -12,8 +14,10 @@ import {
   NETWORK,
   STORE,
   TRANSPORT,
+  type ChainApp,
   type ChainEngine,
   type Clock,
+  type Discovery,
   type Mempool,
   type Miner,
   type Network,
@@ -25,12 +29,13 @@ import {
   type Token,
   type Transport,
 } from '../../kernel/index.js';
+import { faultCatalogue } from './app-faults.js';
 import { FaultContext, type FaultServices } from './context.js';
 import { FaultyStore } from './faulty-store.js';
 import { FaultyTransport } from './faulty-transport.js';
-import { formatFault, resolveFaults, type ResolvedFault } from './registry.js';
+import { findFault, formatFault, parseFaultSpec, resolveFaults, type ResolvedFault } from './registry.js';
 import { seededRandom } from './rng.js';
-import type { FaultSpec } from './types.js';
+import type { FaultNeed, FaultSpec } from './types.js';
 
 /** The running faults of one node: resolve it to see what it does (`node.resolve(FAULTS)`). */
 export const FAULTS = Symbol.for('cairn.faults');
@@ -54,12 +59,17 @@ export function faults(options: FaultsOptions): Plugin {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (!Number.isSafeInteger(seed) || seed < 0)
     throw new ConfigError('CONFIG_INVALID', `--fault-seed must be a whole number ≥ 0, not '${seed}'`);
-  const resolved = resolveFaults(options.faults);
-  const needs = new Set(resolved.flatMap((f) => f.behaviour.needs));
+  const specs = options.faults.map((f) => (typeof f === 'string' ? parseFaultSpec(f) : f));
+  // The plugin's own faults are checked now; any other name may be an app's, known once the
+  // node's apps are (at registration). App faults act on the network.
+  const own = resolveFaults(specs.filter((s) => findFault(s.name)));
+  const needs = new Set<FaultNeed>(own.flatMap((f) => f.behaviour.needs));
+  if (own.length < specs.length) needs.add('network');
   const wrapTransport = needs.has('network') || needs.has('transport');
-  const tokens: Token[] = [CHAIN, MEMPOOL, EVENTS, CLOCK, CONFIG, LOGGER];
+  const tokens: Token[] = [CHAIN, MEMPOOL, EVENTS, CLOCK, CONFIG, LOGGER, APPS];
   if (wrapTransport) tokens.push(TRANSPORT);
   if (needs.has('network')) tokens.push(NETWORK);
+  if (needs.has('discovery')) tokens.push(DISCOVERY);
   if (needs.has('store')) tokens.push(STORE);
   if (needs.has('miner')) tokens.push(MINER);
   return {
@@ -67,6 +77,7 @@ export function faults(options: FaultsOptions): Plugin {
     provides: [FAULTS],
     needs: tokens,
     register(container) {
+      const resolved = resolveFaults(specs, faultCatalogue(container.resolve<ChainApp[]>(APPS)));
       const random = seededRandom(seed);
       const log = container.resolve<Logger>(LOGGER).child({ plugin: 'faults' });
       let transport: FaultyTransport | undefined;
@@ -93,6 +104,7 @@ export function faults(options: FaultsOptions): Plugin {
               transport,
               store,
               network: needs.has('network') ? c.resolve<Network>(NETWORK) : undefined,
+              discovery: needs.has('discovery') ? c.resolve<Discovery>(DISCOVERY) : undefined,
               miner: needs.has('miner') ? c.resolve<Miner>(MINER) : undefined,
             }),
         ),

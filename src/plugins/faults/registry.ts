@@ -7,12 +7,10 @@ import { bogusPeers } from './behaviours/bogus-peers.js';
 import { brokenLink } from './behaviours/broken-link.js';
 import { crashMidWrite, crashWhileMining, pause } from './behaviours/crash.js';
 import { diskFull } from './behaviours/disk-full.js';
-import { doubleBallot } from './behaviours/double-ballot.js';
 import { duplicateTx } from './behaviours/duplicate-tx.js';
 import { equivocation } from './behaviours/equivocation.js';
 import { forgedSignature } from './behaviours/forged-signature.js';
 import { futureTime } from './behaviours/future-time.js';
-import { ineligibleBallot } from './behaviours/ineligible-ballot.js';
 import { invalidTxBlock } from './behaviours/invalid-tx-block.js';
 import { lessWorkChain } from './behaviours/less-work-chain.js';
 import { corrupt, delayFault, drop, duplicate, partition, reorder } from './behaviours/link.js';
@@ -20,7 +18,6 @@ import { malformedTx } from './behaviours/malformed-tx.js';
 import { oversized } from './behaviours/oversized.js';
 import { randomBytesFault } from './behaviours/random-bytes.js';
 import { repeatedHello } from './behaviours/repeated-hello.js';
-import { replayedBallot } from './behaviours/replayed-ballot.js';
 import { truncated } from './behaviours/truncated.js';
 import { txFlood } from './behaviours/tx-flood.js';
 import { unknownType } from './behaviours/unknown-type.js';
@@ -29,7 +26,10 @@ import { wrongChain } from './behaviours/wrong-chain.js';
 import { FaultError } from './errors.js';
 import type { FaultBehaviour, FaultSpec } from './types.js';
 
-/** Every behaviour, in the order `cairn faults list` shows them. */
+/**
+ * The plugin's own behaviours, in the order `cairn faults list` shows them; apps ship the
+ * faults of their own transactions (`ChainApp.faults`, see faultCatalogue).
+ */
 export const FAULT_BEHAVIOURS: readonly FaultBehaviour<unknown>[] = [
   badPow,
   brokenLink,
@@ -45,9 +45,6 @@ export const FAULT_BEHAVIOURS: readonly FaultBehaviour<unknown>[] = [
   announceNoServe,
   malformedTx,
   forgedSignature,
-  doubleBallot,
-  replayedBallot,
-  ineligibleBallot,
   txFlood,
   randomBytesFault,
   truncated,
@@ -70,8 +67,8 @@ export const FAULT_BEHAVIOURS: readonly FaultBehaviour<unknown>[] = [
 
 const byName = new Map(FAULT_BEHAVIOURS.map((b) => [b.name, b]));
 
-export function faultNames(): string[] {
-  return FAULT_BEHAVIOURS.map((b) => b.name);
+export function faultNames(catalogue: readonly FaultBehaviour<unknown>[] = FAULT_BEHAVIOURS): string[] {
+  return catalogue.map((b) => b.name);
 }
 
 export function findFault(name: string): FaultBehaviour<unknown> | undefined {
@@ -90,13 +87,20 @@ export interface ResolvedFault {
   value: unknown;
 }
 
-/** Looks up and validates each fault; an unknown name or a bad argument is one FaultError sentence. */
-export function resolveFaults(specs: ReadonlyArray<FaultSpec | string>): ResolvedFault[] {
+/**
+ * Looks up and validates each fault in `catalogue` (default: the plugin's own); an unknown name
+ * or a bad argument is one FaultError sentence.
+ */
+export function resolveFaults(
+  specs: ReadonlyArray<FaultSpec | string>,
+  catalogue: readonly FaultBehaviour<unknown>[] = FAULT_BEHAVIOURS,
+): ResolvedFault[] {
+  const names = new Map(catalogue.map((b) => [b.name, b]));
   return specs.map((s) => {
     const spec = typeof s === 'string' ? parseFaultSpec(s) : s;
-    const behaviour = byName.get(spec.name);
+    const behaviour = names.get(spec.name);
     if (!behaviour)
-      throw new FaultError('FAULT_UNKNOWN', `unknown fault '${spec.name}'; the faults are: ${faultNames().join(', ')}`, {
+      throw new FaultError('FAULT_UNKNOWN', `unknown fault '${spec.name}'; the faults are: ${faultNames(catalogue).join(', ')}`, {
         fault: spec.name,
       });
     return { behaviour, spec, value: behaviour.parse(spec.arg) };

@@ -9,7 +9,7 @@ export interface FaultSpec {
 export type FaultGroup = 'chain' | 'block' | 'tx' | 'message' | 'network' | 'crash';
 
 /** What a behaviour needs from the node beyond its chain: decides which tokens the plugin needs. */
-export type FaultNeed = 'network' | 'transport' | 'store' | 'miner';
+export type FaultNeed = 'network' | 'discovery' | 'transport' | 'store' | 'miner';
 
 /**
  * One misbehaviour a node can be told to commit. `honestReaction` is what a correct peer must

@@ -73,6 +73,8 @@ export interface TrackerClientStatus {
 const CHAIN_ID = /^[0-9a-f]{64}$/;
 /** Connect errors that mean "not from this source address", as opposed to "tracker down". */
 const UNROUTABLE = new Set(['EINVAL', 'EADDRNOTAVAIL', 'ENETUNREACH', 'EHOSTUNREACH']);
+/** Well inside the tracker's default TTL (15 s), whatever TTL the tracker announces. */
+const ADVERTISED_HEARTBEAT_MS = 4000;
 
 /**
  * Discovery through a tracker, with static peers and peer exchange on the side. The tracker
@@ -107,6 +109,7 @@ export class TrackerClient implements Discovery {
   private readonly exchangePeers = new Map<string, PeerAddress>();
   private readonly selfKeys = new Set<string>();
   private readonly handlers: Array<(peers: PeerAddress[]) => void> = [];
+  private readonly advertised = new Set<() => void>();
   private lastSignature = '';
 
   private self: PeerAddress | undefined;
@@ -202,6 +205,38 @@ export class TrackerClient implements Discovery {
     }
     if (added > 0) this.emitIfChanged();
     return added;
+  }
+
+  /**
+   * One tracker connection per port, each registering that port for this chain and kept alive
+   * by heartbeats; whatever the tracker pushes on them is read and thrown away. The tracker
+   * lists them under this host and never verifies a port nobody answers at, so they are listed
+   * unreachable. Without a tracker there is nowhere to register.
+   */
+  advertise(ports: readonly number[]): () => void {
+    const tracker = this.options.tracker;
+    if (!tracker || this.state === 'stopped') return () => undefined;
+    const sockets = ports.map((port) => {
+      const socket = connect({ host: tracker.host, port: tracker.port });
+      socket.on('error', () => undefined);
+      socket.once('connect', () =>
+        socket.write(encodeMessage({ type: 'register', version: TRACKER_PROTOCOL_VERSION, chainId: this.options.chainId, port })),
+      );
+      // Read, so the tracker never has to buffer for these connections.
+      socket.on('data', () => undefined);
+      return socket;
+    });
+    const heartbeat = setInterval(() => {
+      for (const s of sockets) if (!s.destroyed) s.write(encodeMessage({ type: 'heartbeat' }));
+    }, ADVERTISED_HEARTBEAT_MS);
+    heartbeat.unref();
+    const withdraw = () => {
+      clearInterval(heartbeat);
+      for (const s of sockets) s.destroy();
+      this.advertised.delete(withdraw);
+    };
+    this.advertised.add(withdraw);
+    return withdraw;
   }
 
   /**
@@ -447,6 +482,7 @@ export class TrackerClient implements Discovery {
 
   private async shutdown(): Promise<void> {
     this.state = 'stopped';
+    for (const withdraw of [...this.advertised]) withdraw();
     this.clearTimers();
     clearTimeout(this.reconnectTimer);
     const socket = this.socket;

@@ -69,6 +69,22 @@ describe('TrackerClient', () => {
     expect(server.status().peers).toBe(1);
   });
 
+  it('advertise: extra registrations of made-up ports are listed unreachable, never offered as peers, and withdrawn', async () => {
+    const { server, address } = await h.tracker({ ttlMs: 60_000 });
+    const node = await h.node({ chainId: CHAIN_A, tracker: address });
+    const other = (await h.node({ chainId: CHAIN_A, tracker: address })).client;
+    await waitFor(() => node.client.status().reachable && other.status().reachable, 'both nodes verified');
+    const withdraw = node.client.advertise([61_001, 61_002]);
+    await waitFor(() => server.members(CHAIN_A).length === 4, 'the two extra registrations listed');
+    const extra = server.members(CHAIN_A).filter((m) => m.port === 61_001 || m.port === 61_002);
+    expect(extra.map((m) => m.host)).toEqual([node.address.host, node.address.host]);
+    expect(extra.every((m) => !m.reachable)).toBe(true);
+    await waitFor(() => other.status().trackerUnreachable === 2, 'the other node told of two unverified members');
+    expect(keys(other.peers())).toEqual([key(node.address)]);
+    withdraw();
+    await waitFor(() => server.members(CHAIN_A).length === 2, 'the extra registrations gone', 2000);
+  });
+
   it('merges static and exchanged peers with the tracker list, without itself or duplicates', async () => {
     const { address } = await h.tracker();
     const changes: PeerAddress[][] = [];

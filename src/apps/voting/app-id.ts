@@ -1,0 +1,1 @@
+export const VOTING_APP_ID = 'voting';
