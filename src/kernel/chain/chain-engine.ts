@@ -49,11 +49,7 @@ export type { TipInfo } from './chain-reader.js';
 export class ChainEngine implements Service {
   readonly chainId: string;
   readonly reader: ChainReader;
-  /**
-   * Held open for the network edge (src/kernel/net) only, until it reads through `reader`;
-   * everything else uses the reader or the BLOCK_RULES / TX_RULES tokens.
-   */
-  readonly tree = new BlockTree();
+  private readonly tree = new BlockTree();
   private readonly orphans: OrphanPool;
   private readonly state = new BaseState();
   private readonly cs: ChainStore;
@@ -70,7 +66,7 @@ export class ChainEngine implements Service {
     @inject(CHAIN_PARAMS) readonly params: ChainParams,
     @inject(BLOCK_RULES) private readonly rules: BlockRules,
     /** Held open for the network edge (src/kernel/net) like `tree`; others inject TX_RULES. */
-    @inject(TX_RULES) readonly txRules: TxRules,
+    @inject(TX_RULES) private readonly txRules: TxRules,
     @inject(ORPHAN_POLICY) orphanPolicy: OrphanPolicy,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly log: Logger,

@@ -8,8 +8,8 @@ import type { Mempool } from '../mempool/index.js';
 import { assertWired } from '../plugin.js';
 import { peerKey, type Clock, type Discovery, type PeerAddress, type Service, type Store, type Transport } from '../services.js';
 import type { StoreHealth, StoreStatus } from '../store/index.js';
-import { CHAIN, CLOCK, CONFIG, DISCOVERY, EVENTS, LOGGER, MEMPOOL, STORE, STORE_HEALTH, TRANSPORT } from '../tokens.js';
-import type { Tx } from '../tx/index.js';
+import { CHAIN, CLOCK, CONFIG, DISCOVERY, EVENTS, LOGGER, MEMPOOL, STORE, STORE_HEALTH, TRANSPORT, TX_RULES } from '../tokens.js';
+import type { Tx, TxRules } from '../tx/index.js';
 import { AddressBook } from './address-book.js';
 import { newEdgeCounters, type EdgeCounters } from './edge-counters.js';
 import { Handshake } from './handshake.js';
@@ -80,6 +80,7 @@ export class Network implements Service {
     @inject(DISCOVERY) private readonly discovery: Discovery,
     @inject(CHAIN) private readonly chain: ChainEngine,
     @inject(MEMPOOL) private readonly mempool: Mempool,
+    @inject(TX_RULES) txRules: TxRules,
     @inject(STORE) store: Store,
     @inject(STORE_HEALTH) private readonly health: StoreHealth,
     @inject(EVENTS) private readonly events: NodeEvents,
@@ -87,7 +88,7 @@ export class Network implements Service {
     @inject(CONFIG) config: NodeConfig,
     @inject(LOGGER) private readonly log: Logger,
   ) {
-    assertWired('Network', { transport, discovery, chain, mempool, store, health, events, clock, config, log });
+    assertWired('Network', { transport, discovery, chain, mempool, txRules, store, health, events, clock, config, log });
     this.book = new PeerBook(clock, { ...DEFAULT_PEER_BOOK, banMs: config.banMs });
     this.addresses = new AddressBook(clock);
     this.judgement = new PeerJudge(this.book, events, log);
@@ -120,6 +121,7 @@ export class Network implements Service {
     this.ctx = {
       chain,
       mempool,
+      txRules,
       health,
       book: this.book,
       addresses: this.addresses,

@@ -4,7 +4,7 @@ import type { ChainEngine } from '../chain/index.js';
 import type { Mempool } from '../mempool/index.js';
 import type { Clock, PeerAddress } from '../services.js';
 import type { StoreHealth } from '../store/index.js';
-import type { Tx } from '../tx/index.js';
+import type { Tx, TxRules } from '../tx/index.js';
 import type { AddressBook } from './address-book.js';
 import type { EdgeCounters } from './edge-counters.js';
 import { forkHeight } from './locator.js';
@@ -16,6 +16,7 @@ import type { SyncManager } from './sync.js';
 export interface NetContext {
   readonly chain: ChainEngine;
   readonly mempool: Mempool;
+  readonly txRules: Pick<TxRules, 'sizeOf'>;
   readonly health: StoreHealth;
   readonly book: PeerBook;
   readonly addresses: AddressBook;
@@ -63,20 +64,20 @@ export const SESSION_HANDLERS: { [T in SessionType]: Handler<T> } = {
 
   inv: (ctx, peer, m) => {
     if (!ctx.health.writable) return; // nothing fetched could be saved
-    const unknownBlocks = (m.blocks ?? []).filter((h) => !ctx.chain.tree.has(h));
+    const unknownBlocks = (m.blocks ?? []).filter((h) => !ctx.chain.reader.has(h));
     if (unknownBlocks.length) ctx.send(peer, { t: 'getblocks', hashes: unknownBlocks.slice(0, MAX_BLOCKS_PER_PAGE) });
     const unknownTxs = (m.txs ?? []).filter((id) => !ctx.mempool.has(id));
     if (unknownTxs.length) ctx.send(peer, { t: 'gettxs', ids: unknownTxs });
   },
 
   getheaders: (ctx, peer, m) => {
-    const tree = ctx.chain.tree;
+    const tree = ctx.chain.reader;
     const from = forkHeight(tree, m.locator);
     const allowance = ctx.book.serveAllowance(peer);
     const limit = Math.min(m.limit ?? 2000, Math.floor(allowance / HEADER_BYTES));
     if (limit < (m.limit ?? 2000) && tree.height() > from + limit) ctx.counters.serveBudget++;
     const headers = [];
-    for (let h = from + 1; h <= tree.height() && headers.length < limit; h++) headers.push(tree.get(tree.hashAt(h)!)!.header);
+    for (let h = from + 1; h <= tree.height() && headers.length < limit; h++) headers.push(tree.header(tree.hashAt(h)!)!);
     ctx.book.served(peer, headers.length * HEADER_BYTES);
     ctx.send(peer, { t: 'headers', headers });
   },
@@ -96,7 +97,7 @@ export const SESSION_HANDLERS: { [T in SessionType]: Handler<T> } = {
       let bytes = 0;
       let i = 0;
       for (; i < m.hashes.length && bytes < budget; i++) {
-        const block = ctx.chain.tree.has(m.hashes[i]!) ? await ctx.chain.block(m.hashes[i]!) : undefined;
+        const block = ctx.chain.reader.has(m.hashes[i]!) ? await ctx.chain.block(m.hashes[i]!) : undefined;
         if (!block) continue;
         blocks.push(block);
         bytes += JSON.stringify(block).length;
@@ -131,7 +132,7 @@ export const SESSION_HANDLERS: { [T in SessionType]: Handler<T> } = {
     for (const id of m.ids) {
       const tx = ctx.mempool.get(id);
       if (!tx) continue;
-      const size = ctx.chain.txRules.sizeOf(tx);
+      const size = ctx.txRules.sizeOf(tx);
       if (size > allowance) {
         ctx.counters.serveBudget++;
         break;

@@ -73,13 +73,13 @@ export class SyncManager {
   prefers(peer: PeerState): boolean {
     if (peer.doubtedUntil > this.clock.now()) return false;
     const tip = this.chain.tip();
-    return peer.work > tip.totalWork || (peer.work === tip.totalWork && peer.tip < tip.hash && !this.chain.tree.has(peer.tip));
+    return peer.work > tip.totalWork || (peer.work === tip.totalWork && peer.tip < tip.hash && !this.chain.reader.has(peer.tip));
   }
 
   /** Starts a catch-up from `peer` when fork choice would take its tip over ours. */
   consider(peer: PeerState): void {
     if (this.active || !this.prefers(peer)) return;
-    this.askHeaders(peer, blockLocator(this.chain.tree));
+    this.askHeaders(peer, blockLocator(this.chain.reader));
   }
 
   /**
@@ -91,7 +91,7 @@ export class SyncManager {
     const now = this.clock.now();
     if (this.active || now - (this.ancestorsAskedAt.get(peer) ?? -Infinity) < ANCESTORS_EVERY_MS) return;
     this.ancestorsAskedAt.set(peer, now);
-    this.askHeaders(peer, blockLocator(this.chain.tree));
+    this.askHeaders(peer, blockLocator(this.chain.reader));
   }
 
   private askHeaders(peer: PeerState, locator: string[]): void {
@@ -104,7 +104,7 @@ export class SyncManager {
   onHeaders(peer: PeerState, raw: unknown[]): void {
     if (peer !== this.headerPeer) return; // unsolicited or late: ignore
     this.headerPeer = undefined;
-    const tree = this.chain.tree;
+    const tree = this.chain.reader;
     // Headers we already hold as blocks are skipped; the rest must link to our tree or to the
     // headers of this sync that are still waiting for their bodies.
     let start = 0;
@@ -130,7 +130,7 @@ export class SyncManager {
   }
 
   private knownHeader(hash: string): KnownHeader | undefined {
-    const entry = this.chain.tree.get(hash);
+    const entry = this.chain.reader.entry(hash);
     if (entry) return { header: entry.header, anchor: entry.anchor?.header };
     return this.lastHeader?.hash === hash ? this.lastHeader : undefined;
   }
@@ -257,7 +257,7 @@ export class SyncManager {
       this.doubt(staller, now);
       const other = this.link.readyPeers().find((p) => p !== staller && this.prefers(p));
       if (other)
-        this.askHeaders(other, this.lastHeader ? [this.lastHeader.hash, ...blockLocator(this.chain.tree)] : blockLocator(this.chain.tree));
+        this.askHeaders(other, this.lastHeader ? [this.lastHeader.hash, ...blockLocator(this.chain.reader)] : blockLocator(this.chain.reader));
     }
     for (const page of this.pages) {
       if (page.peer && !page.blocks && (!page.peer.ready || now - page.sentAt > STALL_MS)) {
