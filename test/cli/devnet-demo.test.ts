@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DemoResult } from '../../src/cli/devnet-demo.js';
+import type { DemoResult } from '../../src/cli/devnet/demo-types.js';
 import { runCairn } from '../support/processes.js';
 
 const EXPECTED = [
