@@ -10,7 +10,7 @@ import { printDemoResult } from './demo-report.js';
 import { DEMO_DUPLICATE, DEMO_ELECTION, DEMO_OFFICER, DEMO_VOTERS, isRefusal } from './demo-script.js';
 import type { DemoBallot, DemoDevnet, DemoMalicious, DemoNode, DemoOptions, DemoRefusal, DemoResult } from './demo-types.js';
 import { waitForDetection, waitForOneTip, waitUntilAllCounted, waitUntilHonestConnected } from './demo-wait.js';
-import { expectFaults } from './fault-detection.js';
+import { expectFaults, type Detection } from './fault-detection.js';
 
 type Nodes = DemoDevnet['nodes'];
 
@@ -74,28 +74,42 @@ export async function runDevnetDemo(devnet: DemoDevnet, options: DemoOptions = {
     const detection = expectation
       ? await waitForDetection(expectation, devnet, honest, bad, Date.now() + (options.detectTimeoutMs ?? 30_000))
       : undefined;
-    const failures = demoFailures({ missing: casting.missing, agreement, via: run.via, nodes, refused: casting.refused, detection });
-    const result: DemoResult = {
-      passed: failures.length === 0,
-      failures,
-      agreed: nodes.every((n) => n.agrees) && agreement.tip !== undefined,
-      election: run.election,
-      tally: nodes[0]?.tally,
-      expected,
-      ballots: casting.ballots,
-      refused: casting.refused,
-      nodes,
-      malicious: maliciousOf(run),
-      ...(agreement.tip ? { tip: agreement.tip, agreementMs } : {}),
-      ...(detection ? { detection } : {}),
-      elapsedMs: Date.now() - started,
-    };
+    const result = demoResult(run, casting, { agreement, agreementMs, expected, nodes, detection }, started);
     if (options.json) log(JSON.stringify({ event: 'demo', ...result }));
     else await printDemoResult(result, run.first, log);
     return result;
   } finally {
     rmSync(keyDir, { recursive: true, force: true });
   }
+}
+
+/** What the demo found once the ballots were cast. */
+interface Checked {
+  agreement: { tip?: string; seen: string };
+  agreementMs?: number;
+  expected: Counts;
+  nodes: DemoNode[];
+  detection?: Detection;
+}
+
+function demoResult(run: DemoRun, casting: Casting, checked: Checked, started: number): DemoResult {
+  const { agreement, agreementMs, expected, nodes, detection } = checked;
+  const failures = demoFailures({ missing: casting.missing, agreement, via: run.via, nodes, refused: casting.refused, detection });
+  return {
+    passed: failures.length === 0,
+    failures,
+    agreed: nodes.every((n) => n.agrees) && agreement.tip !== undefined,
+    election: run.election,
+    tally: nodes[0]?.tally,
+    expected,
+    ballots: casting.ballots,
+    refused: casting.refused,
+    nodes,
+    malicious: maliciousOf(run),
+    ...(agreement.tip ? { tip: agreement.tip, agreementMs } : {}),
+    ...(detection ? { detection } : {}),
+    elapsedMs: Date.now() - started,
+  };
 }
 
 /** The honest nodes the demo votes through, and the malicious ones; throws when there is no honest one. */
