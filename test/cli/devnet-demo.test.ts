@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DemoResult } from '../../src/cli/devnet-demo.js';
+import { runDevnetDemo } from '../../src/cli/devnet/demo.js';
+import type { DemoResult } from '../../src/cli/devnet/demo-types.js';
+import { Devnet } from '../../src/cli/devnet/devnet.js';
 import { runCairn } from '../support/processes.js';
 
 const EXPECTED = [
@@ -41,5 +43,26 @@ describe('cairn devnet --demo', () => {
     expect(run.stdout).toMatch(/^node 0 +\d+ +[0-9a-f]{12} +agrees$/m);
     expect(run.stdout).toMatch(/^node 1 +\d+ +[0-9a-f]{12} +agrees$/m);
     expect(run.stdout).toMatch(/^all 2 nodes agree on the tally: tea 3, coffee 2, water 1 /m);
+  }, 180_000);
+
+  it('runs in this process too: runDevnetDemo on a started 2-node Devnet prints the ballots, the node table and the verdict', async () => {
+    const devnet = new Devnet({ nodes: 2 });
+    const lines: string[] = [];
+    try {
+      await devnet.start();
+      const result = await runDevnetDemo(devnet, { log: (line) => lines.push(line) });
+      expect(result.passed, result.failures.join('; ')).toBe(true);
+      expect(result.tally?.choices).toEqual(EXPECTED);
+      // alice voted through node 0, so her second ballot goes through node 1.
+      expect(result.refused).toEqual([expect.objectContaining({ voter: 'alice', node: 1, code: 'BALLOT_DUPLICATE' })]);
+      expect(lines[0]).toBe("demo: 6 voters cast write-in ballots in election 'default' through 2 nodes");
+      expect(lines).toContain('every node counted all 6 ballots');
+      expect(lines).toContain('the duplicate ballot of alice was refused, as it must be');
+      expect(lines).toContain('NODE    HEIGHT  TIP           TALLY');
+      expect(lines.filter((l) => /^node [01] +\d+ +[0-9a-f]{12} +agrees$/.test(l))).toHaveLength(2);
+      expect(lines.at(-1)).toMatch(/^all 2 nodes agree on the tally: tea 3, coffee 2, water 1 \(\d+\.\d s\)$/);
+    } finally {
+      await devnet.stop();
+    }
   }, 180_000);
 });

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { DemoResult } from '../../src/cli/devnet-demo.js';
+import type { DemoResult } from '../../src/cli/devnet/demo-types.js';
 import { KNOWN_FAULTS } from '../../src/cli/known-faults.js';
 import type { FaultBehaviour } from '../../src/plugins/faults/index.js';
 import { explain, runDemo, testSeed } from '../support/resilience.js';

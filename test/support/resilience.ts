@@ -1,5 +1,5 @@
 import { onTestFailed } from 'vitest';
-import type { DemoResult } from '../../src/cli/devnet-demo.js';
+import type { DemoResult } from '../../src/cli/devnet/demo-types.js';
 import { VotingClient } from '../../src/cli/voting/voting-client.js';
 import { Keystore } from '../../src/kernel/keystore.js';
 import type { ApiClient } from '../../src/plugins/http-api/index.js';

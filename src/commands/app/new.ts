@@ -1,9 +1,10 @@
+// First: it loads reflect-metadata, which tsyringe (reached through the apps) needs before it loads.
+import { CairnCommand } from '../../cli/base-command.js';
 import { Args, Flags } from '@oclif/core';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { builtinAppNames } from '../../apps/registry.js';
 import { appTemplate, CAIRN_ROOT } from '../../cli/app-template/index.js';
-import { CairnCommand } from '../../cli/base-command.js';
 import { ConfigError } from '../../kernel/index.js';
 
 /** The registry's rule for app ids; also a valid npm package name and oclif topic. */

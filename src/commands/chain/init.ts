@@ -1,8 +1,9 @@
+// First: it loads reflect-metadata, which tsyringe (reached through the apps) needs before it loads.
+import { CairnCommand } from '../../cli/base-command.js';
 import { Flags } from '@oclif/core';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadApps } from '../../apps/registry.js';
-import { CairnCommand } from '../../cli/base-command.js';
 import { chainFlags } from '../../cli/flags.js';
 import { configFromFlags } from '../../cli/node-assembly.js';
 import { ConfigError, genesisFileFor, paramsFromFlags, type GenesisFile } from '../../kernel/index.js';

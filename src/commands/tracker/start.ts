@@ -1,21 +1,9 @@
 import { Flags } from '@oclif/core';
 import { CairnCommand } from '../../cli/base-command.js';
 import { integerFlag } from '../../cli/flags.js';
-import { shortHash } from '../../cli/node-assembly.js';
-import { ConfigError, createLogger } from '../../kernel/index.js';
-import {
-  DEFAULT_TRACKER_PORT,
-  DEFAULT_TTL_MS,
-  formatHostPort,
-  TrackerError,
-  TrackerServer,
-  TransportProber,
-  type MembershipChange,
-} from '../../plugins/tracker/index.js';
-import { isValidHost } from '../../plugins/tracker/index.js';
-import { untilStopSignal } from '../../cli/stop-signal.js';
-import { installLastDefence } from '../../cli/last-defence.js';
-import { openProbeTransport } from '../../cli/probe-transports.js';
+import { trackerOptionsFromFlags } from '../../cli/tracker-start/options.js';
+import { runTracker } from '../../cli/tracker-start/run.js';
+import { DEFAULT_TRACKER_PORT, DEFAULT_TTL_MS } from '../../plugins/tracker/index.js';
 
 export default class TrackerStart extends CairnCommand {
   static override summary = 'Run a tracker: the rendezvous point where nodes learn their peers.';
@@ -39,80 +27,6 @@ export default class TrackerStart extends CairnCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(TrackerStart);
-    const json = this.jsonEnabled();
-    const emit = (line: string | Record<string, unknown>) =>
-      process.stdout.write(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`);
-
-    const host = flags.host.trim();
-    const port = flags.port ?? DEFAULT_TRACKER_PORT;
-    const ttlMs = flags['ttl-ms'] ?? DEFAULT_TTL_MS;
-    if (!isValidHost(host)) throw new ConfigError('CONFIG_INVALID', `--host '${flags.host}' is not an IP address or host name`);
-    if (port < 0 || port > 65535) throw new ConfigError('CONFIG_INVALID', `--port ${port} is not a TCP port (0-65535)`);
-    if (ttlMs < 30 || ttlMs > 3_600_000) throw new ConfigError('CONFIG_INVALID', `--ttl-ms must be between 30 and 3600000, not ${ttlMs}`);
-
-    const onMembership = (change: MembershipChange) => {
-      const peer = formatHostPort(change.peer);
-      if (json) {
-        emit({
-          event: change.type,
-          chainId: change.chainId,
-          peer,
-          peers: change.peers,
-          ...(change.reason ? { reason: change.reason } : {}),
-        });
-        return;
-      }
-      const why =
-        (change.type === 'left' || change.type === 'refused') && change.reason && change.reason !== 'leave'
-          ? ` (${describeReason(change.reason)})`
-          : '';
-      emit(
-        `${change.type.padEnd(11)} ${peer}  network ${shortHash(change.chainId)}  ${change.peers} peer${change.peers === 1 ? '' : 's'}${why}`,
-      );
-    };
-    const logger = createLogger(flags['log-level']);
-    const prober = new TransportProber({ open: openProbeTransport, logger: logger.child({ part: 'prober' }) });
-    const server = new TrackerServer({ host, port, ttlMs, logger, onMembership, probe: prober.send });
-
-    // Listen for signals first: a Ctrl-C during start still stops cleanly.
-    const stopped = untilStopSignal();
-    installLastDefence(logger, 'tracker', () => server.stop());
-
-    const address = await server.start();
-    try {
-      // Probes leave from the address the tracker is bound to: clients accept them only from the host they dialled.
-      await prober.start(address.host);
-    } catch (err) {
-      await server.stop();
-      throw new TrackerError(
-        'TRACKER_LISTEN_FAILED',
-        `the tracker cannot open its UDP probe socket on ${address.host}: ${(err as Error).message}`,
-      );
-    }
-    const where = formatHostPort(address);
-    if (json) emit({ event: 'started', address: where, host: address.host, port: address.port, ttlMs });
-    else emit(`tracker listening on ${where} (peers silent for ${ttlMs} ms are evicted); Ctrl-C stops`);
-
-    const signal = await stopped;
-    const status = server.status();
-    await server.stop();
-    await prober.stop();
-    if (json) emit({ event: 'stopped', signal, peers: status.peers, networks: status.networks, evicted: status.evicted });
-    else emit(`stopped (${signal}): ${status.peers} peers in ${status.networks} network${status.networks === 1 ? '' : 's'} released`);
-  }
-}
-
-function describeReason(reason: string): string {
-  switch (reason) {
-    case 'closed':
-      return 'connection closed';
-    case 'ADDRESS_REPLACED':
-      return 'registered again on a new connection that owns the port';
-    case 'REREGISTERED':
-      return 'registered under another address';
-    case 'PROBE_UNANSWERED':
-      return 'its address never echoed the probe; the member holding it stays';
-    default:
-      return reason;
+    await runTracker(trackerOptionsFromFlags(flags), flags['log-level'], this.jsonEnabled());
   }
 }
