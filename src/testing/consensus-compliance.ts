@@ -22,7 +22,16 @@ const SEAL_MS = 30_000;
 const ABORT_SLACK_MS = 1_000;
 
 function header(fields: Partial<BlockHeader> = {}): BlockHeader {
-  return { version: BLOCK_VERSION, height: 1, prev: 'ab'.repeat(32), txRoot: ZERO_HASH, time: Date.now(), target: EASIEST, nonce: 0, ...fields };
+  return {
+    version: BLOCK_VERSION,
+    height: 1,
+    prev: 'ab'.repeat(32),
+    txRoot: ZERO_HASH,
+    time: Date.now(),
+    target: EASIEST,
+    nonce: 0,
+    ...fields,
+  };
 }
 
 const big = (target: string) => BigInt(`0x${target}`);
@@ -38,7 +47,10 @@ export function describeConsensusCompliance(test: ComplianceTestApi, name: strin
   const withConsensus = (body: (subject: ConsensusUnderTest) => Promise<void>) => async () => {
     const subject = await makeConsensus();
     try {
-      assert.ok(isHash(subject.easyTarget) && subject.easyTarget !== EASIEST, 'the factory must give an easy target that not every hash meets');
+      assert.ok(
+        isHash(subject.easyTarget) && subject.easyTarget !== EASIEST,
+        'the factory must give an easy target that not every hash meets',
+      );
       await subject.consensus.start?.();
       await body(subject);
     } finally {
@@ -155,7 +167,8 @@ export function describeConsensusCompliance(test: ComplianceTestApi, name: strin
         assert.equal(consensus.work(EASIEST), 1n);
         assert.equal(consensus.work('7' + 'f'.repeat(63)), 2n);
         assert.equal(consensus.work('00' + 'f'.repeat(62)), 256n);
-        for (const target of [consensus.maxTarget, easyTarget, '0000' + '1'.repeat(60)]) assert.equal(consensus.work(target), expected(target));
+        for (const target of [consensus.maxTarget, easyTarget, '0000' + '1'.repeat(60)])
+          assert.equal(consensus.work(target), expected(target));
         assert.ok(consensus.work('0000' + 'f'.repeat(60)) > consensus.work('000' + 'f'.repeat(61)), 'a harder target is not more work');
       }),
     );

@@ -12,12 +12,7 @@ export {
   type TestSigner,
 } from './test-network.js';
 export { codeOf, rejectionOf, sleep, waitUntil, type ComplianceTestApi } from './compliance-api.js';
-export {
-  collectMessages,
-  describeTransportCompliance,
-  type ReceivedMessage,
-  type TransportPair,
-} from './transport-compliance.js';
+export { collectMessages, describeTransportCompliance, type ReceivedMessage, type TransportPair } from './transport-compliance.js';
 export { describeStoreCompliance, type StoreUnderTest } from './store-compliance.js';
 export { describeDiscoveryCompliance, type DiscoveryUnderTest } from './discovery-compliance.js';
 export { describeConsensusCompliance, type ConsensusUnderTest } from './consensus-compliance.js';

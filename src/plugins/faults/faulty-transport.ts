@@ -166,8 +166,7 @@ export class FaultyTransport implements Transport {
       if (wait <= 0) {
         if (outbound) deliver(out);
         else this.safely(deliver, out);
-      }
-      else {
+      } else {
         this.counts.delayed++;
         const timer = setTimeout(() => {
           this.timers.delete(timer);
