@@ -33,4 +33,40 @@ export default tseslint.config(
     plugins: { cairn: frontDoors },
     rules: { 'cairn/front-doors': 'error' },
   },
+  {
+    // cairn/testing is for tests and users: nothing in src depends on it.
+    files: ['src/**/*.ts'],
+    ignores: ['src/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/testing/*', '**/testing/index.js'], message: 'src must not import src/testing' }] },
+      ],
+    },
+  },
+  {
+    // The suites see what a user sees: the kernel's and the plugins' front doors.
+    files: ['src/testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '../kernel/*',
+                '!../kernel/index.js',
+                '../plugins/*/*',
+                '!../plugins/*/index.js',
+                '../cli/*',
+                '../commands/*',
+                '../apps/*',
+              ],
+              message: 'src/testing imports the kernel front door and plugin front doors only',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

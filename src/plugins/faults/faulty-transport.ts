@@ -109,12 +109,12 @@ export class FaultyTransport implements Transport {
         }
       }
     }
-    this.condition(to, bytes, (b) => this.inner.send(to, b));
+    this.condition(to, bytes, (b) => this.inner.send(to, b), true);
   }
 
   /** Sends bytes exactly as given (still subject to the link conditions): for crafted messages. */
   sendRaw(to: PeerAddress, bytes: Uint8Array): void {
-    this.condition(to, bytes, (b) => this.inner.send(to, b));
+    this.condition(to, bytes, (b) => this.inner.send(to, b), true);
   }
 
   private receive(from: PeerAddress, message: Buffer): void {
@@ -130,8 +130,12 @@ export class FaultyTransport implements Transport {
     });
   }
 
-  /** Partition, loss, corruption, duplication, delay and reordering, in that order. */
-  private condition(peer: PeerAddress, bytes: Uint8Array, deliver: (bytes: Uint8Array) => void): void {
+  /**
+   * Partition, loss, corruption, duplication, delay and reordering, in that order. An outbound
+   * message sent at once lets the wrapped transport's refusal (a message over its size limit)
+   * reach the caller, as it would without the wrapper.
+   */
+  private condition(peer: PeerAddress, bytes: Uint8Array, deliver: (bytes: Uint8Array) => void, outbound = false): void {
     const link = this.link;
     if (link.partition.size && link.partition.has(keyOf(peer))) {
       this.counts.partitioned++;
@@ -159,8 +163,10 @@ export class FaultyTransport implements Transport {
         this.counts.reordered++;
         wait += 5 + link.delayMs + this.random() * (20 + link.delayMs);
       }
-      if (wait <= 0) this.safely(deliver, out);
-      else {
+      if (wait <= 0) {
+        if (outbound) deliver(out);
+        else this.safely(deliver, out);
+      } else {
         this.counts.delayed++;
         const timer = setTimeout(() => {
           this.timers.delete(timer);

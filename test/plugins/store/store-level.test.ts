@@ -10,10 +10,11 @@ import type { Store, StoreOp } from '../../../src/kernel/services.js';
 import { STORE } from '../../../src/kernel/tokens.js';
 import { DAMAGE_MARKER, LevelStore, levelStore } from '../../../src/plugins/store-level/index.js';
 import { classicLevelUrl, spawnScript } from './child-process.js';
-import { describeStoreCompliance } from './store-compliance.js';
+import { describeStoreCompliance } from '../../../src/testing/index.js';
+import { vitestApi } from '../vitest-compliance.js';
 import { makeTempDir, removeDir } from './temp-dir.js';
 
-describeStoreCompliance('store-level', async () => {
+describeStoreCompliance(vitestApi, 'store-level', async () => {
   const dir = await makeTempDir();
   return { store: new LevelStore(path.join(dir, 'chain')), dispose: () => removeDir(dir) };
 });

@@ -5,9 +5,10 @@ import type { ChainParams } from '../../../src/kernel/params.js';
 import type { Store } from '../../../src/kernel/services.js';
 import { STORE } from '../../../src/kernel/tokens.js';
 import { MemoryStore, memoryStore } from '../../../src/plugins/store-memory/index.js';
-import { describeStoreCompliance } from './store-compliance.js';
+import { describeStoreCompliance } from '../../../src/testing/index.js';
+import { vitestApi } from '../vitest-compliance.js';
 
-describeStoreCompliance('store-memory', async () => ({ store: new MemoryStore() }));
+describeStoreCompliance(vitestApi, 'store-memory', async () => ({ store: new MemoryStore() }));
 
 describe('store-memory plugin', () => {
   const context = { config: { dataDir: '/unused' } as NodeConfig, params: {} as ChainParams };

@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import type { PeerAddress } from '../../../src/kernel/services.js';
 import { seededRandom } from '../../../src/kernel/seeded-random.js';
+import { waitUntil } from '../../../src/testing/index.js';
 
 /** A free UDP port on loopback: bound, read, released. */
 export async function deadUdpAddress(): Promise<PeerAddress> {
@@ -76,4 +77,9 @@ export class LossyProxy {
     for (const timer of this.timers) clearTimeout(timer);
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
+}
+
+/** Polls until `condition` holds, with the argument order these transport tests were written in. */
+export function until(condition: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  return waitUntil(condition, what, timeoutMs);
 }

@@ -1,12 +1,13 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryNetwork, MemoryTransport, type MemoryNetworkOptions } from '../../../src/plugins/transport-memory/index.js';
-import { collect, until } from './transport-compliance.js';
-import { describeTransportCompliance } from './transport-compliance.js';
+import { collectMessages as collect, describeTransportCompliance } from '../../../src/testing/index.js';
+import { until } from './loopback.js';
+import { vitestApi } from '../vitest-compliance.js';
 
 const log = pino({ level: 'silent' });
 
-describeTransportCompliance('memory', async () => {
+describeTransportCompliance(vitestApi, 'memory', async () => {
   const network = new MemoryNetwork({ seed: 1, latencyMs: 1, jitterMs: 2 });
   return {
     a: new MemoryTransport({ network }, log),

@@ -2,7 +2,8 @@ import net from 'node:net';
 import { pino } from 'pino';
 import type { PeerAddress } from '../../../src/kernel/services.js';
 import { TcpTransport } from '../../../src/plugins/transport-tcp/index.js';
-import { describeTransportCompliance } from './transport-compliance.js';
+import { describeTransportCompliance } from '../../../src/testing/index.js';
+import { vitestApi } from '../vitest-compliance.js';
 
 const log = pino({ level: 'silent' });
 
@@ -14,7 +15,7 @@ async function deadTcpAddress(): Promise<PeerAddress> {
   return { host: '127.0.0.1', port };
 }
 
-describeTransportCompliance('tcp', async () => ({
+describeTransportCompliance(vitestApi, 'tcp', async () => ({
   a: new TcpTransport({}, log),
   b: new TcpTransport({}, log),
   create: (address) => new TcpTransport({ host: address.host, port: address.port }, log),

@@ -2,7 +2,8 @@ import net from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TcpTransport, type TcpTransportOptions } from '../../../src/plugins/transport-tcp/index.js';
-import { collect, until } from './transport-compliance.js';
+import { collectMessages as collect } from '../../../src/testing/index.js';
+import { until } from './loopback.js';
 
 const log = pino({ level: 'silent' });
 

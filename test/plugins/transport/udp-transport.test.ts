@@ -11,8 +11,8 @@ import {
   UdpTransport,
   type UdpTransportOptions,
 } from '../../../src/plugins/transport-udp/index.js';
-import { LossyProxy } from './loopback.js';
-import { collect, until } from './transport-compliance.js';
+import { collectMessages as collect } from '../../../src/testing/index.js';
+import { LossyProxy, until } from './loopback.js';
 
 const log = pino({ level: 'silent' });
 const MiB = 1024 * 1024;

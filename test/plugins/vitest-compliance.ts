@@ -1,0 +1,8 @@
+import { describe, it } from 'vitest';
+import type { ComplianceTestApi } from '../../src/testing/index.js';
+
+/** The compliance suites of `cairn/testing`, run by vitest. */
+export const vitestApi: ComplianceTestApi = {
+  describe: (name, body) => describe(name, body),
+  it: (name, body, timeoutMs) => it(name, body, timeoutMs),
+};
