@@ -71,3 +71,18 @@ export function compileGuard<const S extends JSONSchema>(ajv: Ajv, schema: S): V
 export function compileGuard(ajv: Ajv, schema: JSONSchema): ValidateFunction {
   return ajv.compile(schema as object);
 }
+
+/** One member per schema of a family whose members are told apart by a field (`t`, `type`). */
+export type FromSchemas<Family extends Record<string, JSONSchema>> = { [K in keyof Family]: FromSchema<Family[K]> }[keyof Family];
+
+/**
+ * A guard per schema of a family, by name. Each admits one member of the family's union, so
+ * each is a guard for the union.
+ */
+export function compileGuards<Family extends Record<string, JSONSchema>>(
+  ajv: Ajv,
+  family: Family,
+): Map<string, ValidateFunction<FromSchemas<Family>>>;
+export function compileGuards(ajv: Ajv, family: Record<string, JSONSchema>): Map<string, ValidateFunction> {
+  return new Map(Object.entries(family).map(([name, schema]) => [name, ajv.compile(schema as object)]));
+}
