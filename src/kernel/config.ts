@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { ConfigError } from './errors.js';
 import type { DifficultyPolicy } from './params.js';
+import { HASH_SCHEMA } from './schemas.js';
 
 export type MineMode = 'on-demand' | 'always' | 'off';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -52,7 +53,7 @@ const schema = {
     apps: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
     difficulty: { enum: ['asert', 'cs60', 'fixed'], default: 'asert' },
     blockTime: { type: 'number', exclusiveMinimum: 0, maximum: 86_400, default: 10 },
-    initialTarget: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    initialTarget: HASH_SCHEMA,
     genesis: { type: 'string', minLength: 1 },
     mine: { enum: ['on-demand', 'always', 'off'], default: 'on-demand' },
     miners: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
