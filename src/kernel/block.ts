@@ -1,18 +1,11 @@
 import { sha256hex, ZERO_HASH } from './hash.js';
+import type { BlockHeader } from './schemas.js';
 import type { Tx } from './tx/index.js';
 
 export const BLOCK_VERSION = 1;
 
-/** All hashes and the target are 64 lowercase hex chars; `time` is Unix milliseconds. */
-export interface BlockHeader {
-  version: number;
-  height: number;
-  prev: string;
-  txRoot: string;
-  time: number;
-  target: string;
-  nonce: number;
-}
+/** The header's type comes from its schema (`HEADER_SCHEMA`). */
+export type { BlockHeader };
 
 export interface Block {
   header: BlockHeader;

@@ -4,6 +4,7 @@ import type { NodeConfig } from './config.js';
 import { jsonFlaw } from './canonicalizable.js';
 import { MAX_JSON_DEPTH, parseUntrustedJson, UntrustedJsonError } from './untrusted-json.js';
 import { ConfigError } from './errors.js';
+import { HASH_SCHEMA } from './schemas.js';
 import { chainIdOf, DEFAULT_GENESIS_TIME, genesisBlock, targetForSeconds, type ChainParams } from './params.js';
 
 /**
@@ -63,7 +64,7 @@ const paramsSchema = {
       properties: {
         policy: { enum: ['asert', 'cs60', 'fixed'] },
         blockTimeMs: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
-        initialTarget: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        initialTarget: HASH_SCHEMA,
         halfLifeMs: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
       },
     },
@@ -76,7 +77,7 @@ const paramsSchema = {
 const fileSchema = {
   type: 'object',
   required: ['params', 'chainId'],
-  properties: { params: paramsSchema, chainId: { type: 'string', pattern: '^[0-9a-f]{64}$' }, genesis: { type: 'object' } },
+  properties: { params: paramsSchema, chainId: HASH_SCHEMA, genesis: { type: 'object' } },
 } as const;
 
 const validateFile = new Ajv({ strict: false }).compile(fileSchema);

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { HASH_RE } from './schemas.js';
 
 /**
  * SHA-256 as lowercase hex. `crypto.hash` with hex output is about 5x faster on Node 20 than
@@ -10,8 +11,7 @@ export function sha256hex(data: string | Buffer): string {
 }
 
 export const ZERO_HASH = '0'.repeat(64);
-const HEX64 = /^[0-9a-f]{64}$/;
 
 export function isHash(value: unknown): value is string {
-  return typeof value === 'string' && HEX64.test(value);
+  return typeof value === 'string' && HASH_RE.test(value);
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import secureJson from 'secure-json-parse';
 import { KeyError } from './errors.js';
 import { generateKeyPair } from './keys.js';
+import { HASH_RE } from './schemas.js';
 import type { KeyPairHex } from './tx/index.js';
 
 export interface StoredKey extends KeyPairHex {
@@ -20,7 +21,6 @@ export interface KeyInfo {
 
 // A name is one path segment made of safe characters; '.' and '..' alone would leave the directory.
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const HEX64 = /^[0-9a-f]{64}$/;
 
 export function validateKeyName(name: string): void {
   if (!NAME.test(name) || name === '.' || name === '..') {
@@ -93,9 +93,9 @@ export class Keystore {
     if (
       !data ||
       typeof data.publicKey !== 'string' ||
-      !HEX64.test(data.publicKey) ||
+      !HASH_RE.test(data.publicKey) ||
       typeof data.privateKey !== 'string' ||
-      !HEX64.test(data.privateKey)
+      !HASH_RE.test(data.privateKey)
     ) {
       throw new KeyError('KEY_UNREADABLE', `key file ${file} does not hold an Ed25519 key pair`, { name });
     }

@@ -1,4 +1,4 @@
-import type { Query, StateView } from '../../kernel/index.js';
+import { HASH_RE, type Query, type StateView } from '../../kernel/index.js';
 import { rejection } from './errors.js';
 import { ELECTION_ID_PATTERN } from './schemas.js';
 import { stateKeys, type BallotRecord, type ElectionRecord } from './state-keys.js';
@@ -34,7 +34,7 @@ export interface Tally {
 export type Receipt = { counted: true; choice: string; height: number; blockHash: string; txId: string } | { counted: false };
 
 const electionId = new RegExp(ELECTION_ID_PATTERN);
-const publicKey = /^[0-9a-f]{64}$/;
+const publicKey = HASH_RE;
 
 /**
  * A string argument. Over HTTP an argument that parses as JSON arrives decoded, so a numeric

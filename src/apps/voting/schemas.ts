@@ -1,3 +1,5 @@
+import { PUBLIC_KEY_SCHEMA } from '../../kernel/index.js';
+
 /**
  * JSON Schemas of the voting payloads. The kernel compiles each once with ajv and refuses a
  * payload that does not match (TX_BAD_PAYLOAD) before any check runs, so the handlers only
@@ -20,7 +22,7 @@ export const MAX_WRITE_INS = 1_000;
  */
 export const MAX_VOTERS = 10_000;
 
-const PUBLIC_KEY = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+const PUBLIC_KEY = PUBLIC_KEY_SCHEMA;
 // At least one character that is not white space: a blank choice or title says nothing.
 const NOT_BLANK = '\\S';
 

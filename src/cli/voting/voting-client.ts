@@ -12,7 +12,7 @@ import {
 } from '../../apps/voting/index.js';
 import { CairnError, ConfigError } from '../../kernel/index.js';
 import type { Keystore, StoredKey } from '../../kernel/index.js';
-import { privateKeyFromHex, signTx, type Tx } from '../../kernel/index.js';
+import { HASH_RE, privateKeyFromHex, signTx, type Tx } from '../../kernel/index.js';
 import type { ApiClient, ApiEvent, StatusResponse } from '../../plugins/http-api/index.js';
 import { explainRefusal, VoteRefused, type RefusalContext } from './refusal.js';
 
@@ -61,7 +61,7 @@ export interface VoterKey {
 const DEFAULT_WAIT_MS = 120_000;
 // Events wake the wait at once; the poll only covers a stream that could not be opened or broke.
 const POLL_MS = 1_000;
-const PUBLIC_KEY = /^[0-9a-f]{64}$/;
+const PUBLIC_KEY = HASH_RE;
 const ELECTION_ID = new RegExp(ELECTION_ID_PATTERN);
 
 /** Checked here so that a mistyped id gets a sentence about ids, not a schema error from the node. */

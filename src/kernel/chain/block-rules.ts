@@ -8,32 +8,11 @@ import type { Consensus } from '../services.js';
 import { CONFIG, CONSENSUS, TX_RULES } from '../tokens.js';
 import type { TxRules } from '../tx/index.js';
 import { sha256hex } from '../hash.js';
+import { compileGuard, HEADER_SCHEMA } from '../schemas.js';
 import { signingBytes } from '../tx/index.js';
 
 /** Blocks may not claim a time further ahead of ours than this: Bitcoin's 2 hours. */
 export const MAX_FUTURE_MS = 2 * 60 * 60 * 1000;
-
-const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
-const uint = (max: number) => ({ type: 'integer', minimum: 0, maximum: max }) as const;
-
-/**
- * A header as JSON, within the bounds of its binary encoding (u16 version, u32 height): a
- * larger value would make headerHash throw a RangeError instead of the sender being blamed.
- */
-export const HEADER_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['version', 'height', 'prev', 'txRoot', 'time', 'target', 'nonce'],
-  properties: {
-    version: uint(0xffff),
-    height: uint(0xffff_ffff),
-    prev: hex64,
-    txRoot: hex64,
-    time: uint(Number.MAX_SAFE_INTEGER),
-    target: hex64,
-    nonce: uint(Number.MAX_SAFE_INTEGER),
-  },
-} as const;
 
 function blockSchema(maxTxs: number) {
   return {
@@ -69,7 +48,7 @@ export class BlockRules {
     @inject(TX_RULES) private readonly txRules: TxRules,
     @inject(CONFIG) config: NodeConfig,
   ) {
-    this.validate = new Ajv({ strict: false, allErrors: false }).compile(blockSchema(config.maxBlockTxs));
+    this.validate = compileGuard(new Ajv({ strict: false, allErrors: false }), blockSchema(config.maxBlockTxs));
   }
 
   structure(raw: unknown): Block {
@@ -78,7 +57,9 @@ export class BlockRules {
       const code = e.keyword === 'maxItems' ? 'BLOCK_TOO_LARGE' : 'BLOCK_MALFORMED';
       throw new BlockRejection(code, `block ${e.instancePath || 'document'} ${e.message ?? 'is invalid'}`);
     }
-    const block = raw as unknown as Block;
+    // The schema leaves envelopes to `transactions()`, which checks each before a field of one
+    // is read; until then only the header is, so the block is typed as what it becomes.
+    const block = raw as Block;
     if (block.header.version !== BLOCK_VERSION)
       throw new BlockRejection('BLOCK_BAD_VERSION', `block version ${block.header.version} is not ${BLOCK_VERSION}`);
     return block;

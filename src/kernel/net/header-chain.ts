@@ -1,9 +1,9 @@
 import { Ajv } from 'ajv';
 import { headerHash, type BlockHeader } from '../block.js';
-import { HEADER_SCHEMA } from '../chain/index.js';
+import { compileGuard, HEADER_SCHEMA } from '../schemas.js';
 import type { Consensus } from '../services.js';
 
-const validateHeader = new Ajv({ strict: false }).compile(HEADER_SCHEMA);
+const validateHeader = compileGuard(new Ajv({ strict: false }), HEADER_SCHEMA);
 
 export interface CheckedHeader {
   hash: string;
@@ -33,7 +33,7 @@ export function checkHeaderRun(
   let anchor: BlockHeader | undefined;
   for (const item of raw) {
     if (!validateHeader(item)) return undefined;
-    const header = item as unknown as BlockHeader;
+    const header = item;
     if (!prev) {
       const parent = parentOf(header.prev);
       if (!parent) return undefined;
@@ -55,5 +55,5 @@ export function checkHeaderRun(
 
 /** A header's hash if it is shaped like one, else undefined. */
 export function hashIfHeader(item: unknown): string | undefined {
-  return validateHeader(item) ? headerHash(item as unknown as BlockHeader) : undefined;
+  return validateHeader(item) ? headerHash(item) : undefined;
 }

@@ -1,4 +1,5 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { compileGuards, HASH_SCHEMA, type FromSchemas } from '../schemas.js';
 import { parseUntrustedJson, UntrustedJsonError } from '../untrusted-json.js';
 import type { MessageRejectionCode } from '../verdicts.js';
 
@@ -18,42 +19,51 @@ export const MAX_SERVING_PER_PEER = 2;
 /** Session tokens, handshake nonces and cookies: 16 bytes. */
 export const TOKEN_BYTES = 16;
 
-const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const token = { type: 'string', pattern: `^[0-9a-f]{${TOKEN_BYTES * 2}}$` } as const;
 // JSON's 1e999 parses to Infinity, which Ajv counts as an integer: the upper bound keeps counts finite and re-encodable.
 const count = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
-const hashList = (max: number) => ({ type: 'array', maxItems: max, items: hex64 }) as const;
+const hashList = (max: number) => ({ type: 'array', maxItems: max, items: HASH_SCHEMA }) as const;
 const address = {
   type: 'object',
   additionalProperties: false,
   required: ['host', 'port'],
   properties: { host: { type: 'string', minLength: 1, maxLength: 255 }, port: { type: 'integer', minimum: 1, maximum: 65535 } },
 } as const;
+/** What a node claims about its chain in hello, hello-ack and status. */
 const helloFields = {
   version: count,
-  chainId: hex64,
-  tip: hex64,
+  chainId: HASH_SCHEMA,
+  tip: HASH_SCHEMA,
   height: count,
   work: { type: 'string', pattern: '^[0-9a-f]{1,80}$' },
 } as const;
+const helloRequired = ['version', 'chainId', 'tip', 'height', 'work'] as const;
 
 /**
  * Handshake messages travel bare (the frame is the JSON itself): they are what an unproven
  * source may send, and what is sent to one. Everything else travels in a session frame.
  */
 const handshakeSchemas = {
+  /**
+   * First contact; with `cookie` (echoed from our challenge) it proves the sender receives at
+   * its address. `nonce` is the sender's challenge: a reply that echoes it proves the replier
+   * receives at the address the hello went to. `session` is the token the sender wants in every
+   * session frame it receives from us.
+   */
   hello: {
     type: 'object',
     additionalProperties: false,
     required: ['t', 'version', 'chainId', 'tip', 'height', 'work', 'nonce'],
     properties: { t: { const: 'hello' }, ...helloFields, nonce: token, cookie: token, session: token },
   },
+  /** The answer to a hello from an unproven source: smaller than the hello, and all the state we keep is in the cookie. */
   challenge: {
     type: 'object',
     additionalProperties: false,
     required: ['t', 'cookie'],
     properties: { t: { const: 'challenge' }, cookie: token, echo: token },
   },
+  /** A tracker checks that a registered address receives: it sends this, the node's discovery echoes the token to it. */
   probe: {
     type: 'object',
     additionalProperties: false,
@@ -69,13 +79,14 @@ const sessionSchemas = {
   'hello-ack': {
     type: 'object',
     additionalProperties: false,
-    required: ['t', ...Object.keys(helloFields), 'session'],
+    required: ['t', ...helloRequired, 'session'],
     properties: { t: { const: 'hello-ack' }, ...helloFields, session: token },
   },
+  /** Keepalive and tip announcement between proven peers. */
   status: {
     type: 'object',
     additionalProperties: false,
-    required: ['t', ...Object.keys(helloFields)],
+    required: ['t', ...helloRequired],
     properties: { t: { const: 'status' }, ...helloFields },
   },
   inv: {
@@ -138,50 +149,21 @@ export type HandshakeType = keyof typeof handshakeSchemas;
 export type SessionType = keyof typeof sessionSchemas;
 export type MessageType = HandshakeType | SessionType;
 
-interface ChainClaim {
-  version: number;
-  chainId: string;
-  tip: string;
-  height: number;
-  work: string;
-}
+/**
+ * Headers are judged by `checkHeaderRun`, which takes anything: their type here is as wide as
+ * that, not the "objects" the schema bounds their count with.
+ */
+type JudgedLater<M> = M extends { t: 'headers' } ? Omit<M, 'headers'> & { headers: unknown[] } : M;
 
-/** First contact; with `cookie` (echoed from our challenge) it proves the sender receives at its address. */
-export interface Hello extends ChainClaim {
-  t: 'hello';
-  /** The sender's challenge: a reply that echoes it proves the replier receives at the address the hello went to. */
-  nonce: string;
-  cookie?: string;
-  /** The token the sender wants in every session frame it receives from us. */
-  session?: string;
-}
-
-export type HandshakeMessage =
-  | Hello
-  /** The answer to a hello from an unproven source: smaller than the hello, and all the state we keep is in the cookie. */
-  | { t: 'challenge'; cookie: string; echo?: string }
-  /** A tracker checks that a registered address receives: it sends this, the node's discovery echoes the token to it. */
-  | { t: 'probe'; token: string };
-
-export type SessionMessage =
-  | (ChainClaim & { t: 'hello-ack'; session: string })
-  /** Keepalive and tip announcement between proven peers. */
-  | (ChainClaim & { t: 'status' })
-  | { t: 'inv'; blocks?: string[]; txs?: string[] }
-  | { t: 'getheaders'; locator: string[]; limit?: number }
-  | { t: 'headers'; headers: unknown[] }
-  | { t: 'getblocks'; hashes: string[]; req?: number }
-  | { t: 'blocks'; blocks: unknown[]; missing?: string[]; req?: number }
-  | { t: 'gettxs'; ids: string[] }
-  | { t: 'txs'; txs: unknown[] }
-  | { t: 'getpeers' }
-  | { t: 'peers'; peers: Array<{ host: string; port: number }> };
-
+export type HandshakeMessage = FromSchemas<typeof handshakeSchemas>;
+export type SessionMessage = JudgedLater<FromSchemas<typeof sessionSchemas>>;
+export type Hello = Extract<HandshakeMessage, { t: 'hello' }>;
 export type Message = HandshakeMessage | SessionMessage;
 
 const ajv = new Ajv({ strict: false, allErrors: false });
-const handshakeValidators = new Map(Object.entries(handshakeSchemas).map(([t, schema]) => [t, ajv.compile(schema)]));
-const sessionValidators = new Map(Object.entries(sessionSchemas).map(([t, schema]) => [t, ajv.compile(schema)]));
+// Typed by inference: an annotation would make TypeScript compare the derived unions again.
+const handshakeValidators = compileGuards(ajv, handshakeSchemas);
+const sessionValidators = compileGuards(ajv, sessionSchemas);
 
 export class DecodeError extends Error {
   constructor(
@@ -221,7 +203,7 @@ function parse(body: Buffer): unknown {
   }
 }
 
-function check<T>(value: unknown, validators: Map<string, ReturnType<typeof ajv.compile>>): T {
+function check<T>(value: unknown, validators: Map<string, ValidateFunction<T>>): T {
   const type = (value as { t?: unknown } | null)?.t;
   const validate = typeof type === 'string' ? validators.get(type) : undefined;
   if (!validate) throw new DecodeError('MSG_UNKNOWN_TYPE', `unknown message type ${JSON.stringify(type)?.slice(0, 40)}`);
@@ -229,16 +211,16 @@ function check<T>(value: unknown, validators: Map<string, ReturnType<typeof ajv.
     const e = validate.errors![0]!;
     throw new DecodeError('MSG_INVALID', `${String(type)} ${e.instancePath} ${e.message ?? 'is invalid'}`);
   }
-  return value as T;
+  return value;
 }
 
 /** Bound, parse (depth-bounded, without prototype keys), validate with one compiled schema per type. */
 export function decodeHandshake(body: Buffer): HandshakeMessage {
-  return check<HandshakeMessage>(parse(body), handshakeValidators);
+  return check(parse(body), handshakeValidators);
 }
 
 export function decodeSession(body: Buffer): SessionMessage {
-  return check<SessionMessage>(parse(body), sessionValidators);
+  return check(parse(body), sessionValidators);
 }
 
 /** Either kind, for tools that look at whole frames (the faults plugin's hooks, tests). */

@@ -3,6 +3,7 @@ import type { ChainApp, TxContext } from '../app.js';
 import { CairnError, isAppRejection, TxRejection } from '../errors.js';
 import { StateOverlay, type StateLayer } from '../state.js';
 import { sha256hex } from '../hash.js';
+import { compileGuard, TX_SCHEMA } from '../schemas.js';
 import { signingBytes, txId, verifyTxSignature, type Tx } from './tx.js';
 import { deepFreeze, jsonFlaw } from '../canonicalizable.js';
 import { SignatureCache } from './signature-cache.js';
@@ -31,22 +32,8 @@ export interface ApplyContext {
   blockHash?: string;
 }
 
-const envelopeSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['app', 'type', 'payload', 'from', 'nonce', 'sig'],
-  properties: {
-    app: { type: 'string', minLength: 1, maxLength: 64 },
-    type: { type: 'string', minLength: 1, maxLength: 64 },
-    payload: {},
-    from: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-    nonce: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-    sig: { type: 'string', pattern: '^[0-9a-f]{128}$' },
-  },
-} as const;
-
 export const envelopeAjv = new Ajv({ strict: false, allErrors: false });
-const validateEnvelope = envelopeAjv.compile(envelopeSchema);
+const validateEnvelope = compileGuard(envelopeAjv, TX_SCHEMA);
 
 /**
  * One set of transaction rules for every path (mempool, block, verify): the same input gets
@@ -123,11 +110,10 @@ export class TxRules {
       const e = validateEnvelope.errors![0]!;
       throw new TxRejection('TX_MALFORMED', `transaction ${e.instancePath || 'envelope'} ${e.message ?? 'is invalid'}`);
     }
-    const tx = raw as unknown as Tx;
-    const size = JSON.stringify(tx).length;
+    const size = JSON.stringify(raw).length;
     if (size > MAX_TX_BYTES) throw new TxRejection('TX_TOO_LARGE', `transaction is larger than ${MAX_TX_BYTES} bytes`);
-    this.sizes.set(tx, size);
-    return tx;
+    this.sizes.set(raw, size);
+    return raw;
   }
 
   /**

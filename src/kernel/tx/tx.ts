@@ -1,20 +1,10 @@
 import canonicalize from 'canonicalize';
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { sha256hex } from '../hash.js';
+import type { Tx } from '../schemas.js';
 
-/**
- * A transaction envelope. `from` is the signer's raw Ed25519 public key (64 hex chars),
- * `sig` its signature (128 hex chars) over `signingBytes`, which include the chain id so a
- * transaction cannot be replayed on another chain.
- */
-export interface Tx {
-  app: string;
-  type: string;
-  payload: unknown;
-  from: string;
-  nonce: number;
-  sig: string;
-}
+/** The envelope's type comes from its schema (`TX_SCHEMA`). */
+export type { Tx };
 
 export type UnsignedTx = Omit<Tx, 'sig'>;
 

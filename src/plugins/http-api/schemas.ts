@@ -1,9 +1,12 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import { HASH_SCHEMA as hash, TX_SCHEMA } from '../../kernel/index.js';
+
 /**
  * JSON Schemas of the node API's routes. Requests are refused before a handler runs when they
- * do not match; response schemas also make Fastify serialise only the listed fields.
+ * do not match; response schemas also make Fastify serialise only the listed fields. What a
+ * handler reads from a request is typed from the same schemas (below each one).
  */
 
-const hash = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const counters = { type: 'object', additionalProperties: { type: 'integer' } } as const;
 
 export const MAX_BLOCKS_PAGE = 500;
@@ -104,30 +107,17 @@ export const blocksSchema = {
   },
 } as const;
 
+export type BlocksQuery = FromSchema<typeof blocksSchema.querystring>;
+
 export const blockSchema = {
   params: { type: 'object', required: ['hash'], properties: { hash } },
 } as const;
 
-/**
- * The transaction envelope, as the kernel checks it. Extra fields are refused, not stripped: the
- * signature covers what the client sent, and a silently changed envelope would be another one.
- */
-export const txBodySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['app', 'type', 'payload', 'from', 'nonce', 'sig'],
-  properties: {
-    app: { type: 'string', minLength: 1, maxLength: 64 },
-    type: { type: 'string', minLength: 1, maxLength: 64 },
-    payload: {},
-    from: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-    nonce: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-    sig: { type: 'string', pattern: '^[0-9a-f]{128}$' },
-  },
-} as const;
+export type BlockParams = FromSchema<typeof blockSchema.params>;
 
+/** The envelope is the kernel's own schema: the API refuses what the mempool would. */
 export const submitTxSchema = {
-  body: txBodySchema,
+  body: TX_SCHEMA,
   response: {
     200: { type: 'object', required: ['id', 'known'], properties: { id: hash, known: { type: 'boolean' } } },
     202: { type: 'object', required: ['id'], properties: { id: hash } },
@@ -138,7 +128,7 @@ export const submitTxSchema = {
 export const MAX_TXS_PER_BATCH = 1000;
 
 /**
- * A batch of envelopes. Items are checked one by one in the handler against `txBodySchema`, so
+ * A batch of envelopes. Items are checked one by one in the handler against `TX_SCHEMA`, so
  * one malformed transaction is refused alone and the rest of the batch still counts.
  */
 export const submitTxsSchema = {
@@ -168,9 +158,14 @@ export const submitTxsSchema = {
   },
 } as const;
 
+export type TxBody = FromSchema<typeof submitTxSchema.body>;
+export type TxsBody = FromSchema<typeof submitTxsSchema.body>;
+
 export const txStatusSchema = {
   params: { type: 'object', required: ['id'], properties: { id: hash } },
 } as const;
+
+export type TxStatusParams = FromSchema<typeof txStatusSchema.params>;
 
 export const appsSchema = {
   response: {
@@ -205,6 +200,9 @@ export const querySchema = {
   querystring: { type: 'object', maxProperties: 32, additionalProperties: { type: 'string', maxLength: 4096 } },
 } as const;
 
+export type QueryParams = FromSchema<typeof querySchema.params>;
+export type QueryArgs = FromSchema<typeof querySchema.querystring>;
+
 export const eventsSchema = {
   querystring: {
     type: 'object',
@@ -212,3 +210,5 @@ export const eventsSchema = {
     properties: { types: { type: 'string', pattern: '^(block|reorg|app|rejected)(,(block|reorg|app|rejected))*$' } },
   },
 } as const;
+
+export type EventsQuery = FromSchema<typeof eventsSchema.querystring>;

@@ -23,6 +23,8 @@ import {
   type Service,
   type StoreHealth,
   type Tx,
+  compileGuard,
+  TX_SCHEMA,
 } from '../../kernel/index.js';
 import { newToken, removeApiFiles, writeApiFiles } from './cookie.js';
 import { ApiError } from './errors.js';
@@ -38,8 +40,15 @@ import {
   statusSchema,
   submitTxSchema,
   submitTxsSchema,
-  txBodySchema,
   txStatusSchema,
+  type BlockParams,
+  type BlocksQuery,
+  type EventsQuery,
+  type QueryArgs,
+  type QueryParams,
+  type TxBody,
+  type TxsBody,
+  type TxStatusParams,
 } from './schemas.js';
 import {
   API_EVENT_TYPES,
@@ -212,7 +221,7 @@ export class HttpApi implements Service {
       }
     });
     server.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
-    const validateTx = exact.compile(txBodySchema);
+    const validateTx = compileGuard(exact, TX_SCHEMA);
 
     server.addHook('onRequest', async () => {
       if (this.closing) throw new ApiError('NODE_STOPPING', 'the node is stopping', 503);
@@ -237,21 +246,22 @@ export class HttpApi implements Service {
 
     server.get('/status', { schema: statusSchema }, async () => this.status());
     server.get('/peers', { schema: peersSchema }, async () => this.peers());
-    server.get('/blocks', { schema: blocksSchema }, async (request) => this.blocks(request.query as { from?: number; limit: number }));
-    server.get('/blocks/:hash', { schema: blockSchema }, async (request) => this.block((request.params as { hash: string }).hash));
-    server.post('/tx', { schema: submitTxSchema, onRequest: requireToken, attachValidation: true }, async (request, reply) =>
-      this.submitTx(request, reply),
+    server.get<{ Querystring: BlocksQuery }>('/blocks', { schema: blocksSchema }, async (request) => this.blocks(request.query));
+    server.get<{ Params: BlockParams }>('/blocks/:hash', { schema: blockSchema }, async (request) => this.block(request.params.hash));
+    server.post<{ Body: TxBody }>(
+      '/tx',
+      { schema: submitTxSchema, onRequest: requireToken, attachValidation: true },
+      async (request, reply) => this.submitTx(request, reply),
     );
-    server.post('/txs', { schema: submitTxsSchema, onRequest: requireToken, attachValidation: true }, async (request) =>
+    server.post<{ Body: TxsBody }>('/txs', { schema: submitTxsSchema, onRequest: requireToken, attachValidation: true }, async (request) =>
       this.submitTxs(request, validateTx),
     );
-    server.get('/tx/:id', { schema: txStatusSchema }, async (request) => this.txStatus((request.params as { id: string }).id));
+    server.get<{ Params: TxStatusParams }>('/tx/:id', { schema: txStatusSchema }, async (request) => this.txStatus(request.params.id));
     server.get('/apps', { schema: appsSchema }, async () => this.apps());
-    server.get('/apps/:app/:query', { schema: querySchema }, async (request) => {
-      const { app, query } = request.params as { app: string; query: string };
-      return this.query(app, query, request.query as Record<string, string>);
-    });
-    server.get('/events', { schema: eventsSchema }, async (request, reply) => this.stream(request, reply));
+    server.get<{ Params: QueryParams; Querystring: QueryArgs }>('/apps/:app/:query', { schema: querySchema }, async (request) =>
+      this.query(request.params.app, request.params.query, request.query),
+    );
+    server.get<{ Querystring: EventsQuery }>('/events', { schema: eventsSchema }, async (request, reply) => this.stream(request, reply));
     return server;
   }
 
@@ -317,7 +327,7 @@ export class HttpApi implements Service {
     return { peers: stats?.peers ?? [], banned: stats?.banned ?? [] };
   }
 
-  private async blocks(query: { from?: number; limit: number }): Promise<BlocksResponse> {
+  private async blocks(query: BlocksQuery): Promise<BlocksResponse> {
     const height = this.chain.tip().height;
     const limit = Math.min(query.limit, MAX_BLOCKS_PAGE);
     // Without `from`, the latest page: what a dashboard shows.
@@ -347,13 +357,15 @@ export class HttpApi implements Service {
     return { hash, header: block.header, txs: block.txs, txIds, onBestChain: this.chain.hashAt(block.header.height) === hash };
   }
 
-  private async submitTx(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  // With `attachValidation` the handler runs on an invalid body too: it is typed as valid only
+  // past the `validationError` check.
+  private async submitTx(request: FastifyRequest<{ Body: TxBody }>, reply: FastifyReply): Promise<FastifyReply> {
     const invalid = request.validationError?.validation?.[0];
     if (request.validationError) {
       const where = invalid?.instancePath || 'envelope';
       throw new TxRejection('TX_MALFORMED', `transaction ${where} ${invalid?.message ?? 'is invalid'}`);
     }
-    const tx = request.body as Tx;
+    const tx = request.body;
     try {
       const { id } = await this.mempool.add(tx);
       return reply.status(202).send({ id });
@@ -368,7 +380,7 @@ export class HttpApi implements Service {
    * Each transaction of the batch is judged in order, as if posted alone; their mempool writes
    * share one store batch. The answer lists, per transaction, its id or why it was refused.
    */
-  private async submitTxs(request: FastifyRequest, validateTx: ValidateFunction): Promise<TxsSubmitResponse> {
+  private async submitTxs(request: FastifyRequest<{ Body: TxsBody }>, validateTx: ValidateFunction<Tx>): Promise<TxsSubmitResponse> {
     if (request.validationError) {
       const invalid = request.validationError.validation?.[0];
       throw new ApiError(
@@ -380,15 +392,20 @@ export class HttpApi implements Service {
     // Refused whole while nothing can be saved: a 503 the client retries, not a page of errors.
     this.storeHealth.assertWritable();
     const results = await Promise.all(
-      (request.body as unknown[]).map(async (raw): Promise<TxsSubmitResponse['results'][number]> => {
+      request.body.map(async (raw): Promise<TxsSubmitResponse['results'][number]> => {
+        if (!validateTx(raw)) {
+          const invalid = validateTx.errors?.[0];
+          return {
+            error: {
+              code: 'TX_MALFORMED',
+              message: `transaction ${invalid?.instancePath || 'envelope'} ${invalid?.message ?? 'is invalid'}`,
+            },
+          };
+        }
         try {
-          if (!validateTx(raw)) {
-            const invalid = validateTx.errors?.[0];
-            throw new TxRejection('TX_MALFORMED', `transaction ${invalid?.instancePath || 'envelope'} ${invalid?.message ?? 'is invalid'}`);
-          }
           return await this.mempool.add(raw);
         } catch (err) {
-          if (err instanceof TxRejection && ALREADY_KNOWN.has(err.code)) return { id: txId(this.chain.chainId, raw as Tx), known: true };
+          if (err instanceof TxRejection && ALREADY_KNOWN.has(err.code)) return { id: txId(this.chain.chainId, raw), known: true };
           if (err instanceof TxRejection || isAppRejection(err) || err instanceof StoreError)
             return { error: { code: err.code, message: err.message } };
           throw err;
@@ -418,7 +435,7 @@ export class HttpApi implements Service {
     };
   }
 
-  private query(app: string, name: string, raw: Record<string, string>): { result: unknown } {
+  private query(app: string, name: string, raw: QueryArgs): { result: unknown } {
     const args = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, decodeArg(v)]));
     try {
       return { result: this.chain.query(app, name, args) ?? null };
@@ -430,12 +447,10 @@ export class HttpApi implements Service {
   }
 
   /** Server-Sent Events: one `event:` per node event, so a live tally follows the chain without polling. */
-  private async stream(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  private async stream(request: FastifyRequest<{ Querystring: EventsQuery }>, reply: FastifyReply): Promise<void> {
     if (this.streams.size >= MAX_STREAMS)
       throw new ApiError('TOO_MANY_STREAMS', `the node already serves ${MAX_STREAMS} event streams`, 503);
-    const wanted = new Set<ApiEventType>(
-      ((request.query as { types?: string }).types?.split(',') as ApiEventType[] | undefined) ?? API_EVENT_TYPES,
-    );
+    const wanted = new Set<ApiEventType>((request.query.types?.split(',') as ApiEventType[] | undefined) ?? API_EVENT_TYPES);
     reply.hijack();
     const res = reply.raw;
     const listeners = new Map<ApiEventType, (data: unknown) => void>();

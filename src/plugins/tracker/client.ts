@@ -1,6 +1,6 @@
 import { connect, isIP, type Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
-import type { Discovery, PeerAddress } from '../../kernel/index.js';
+import { HASH_RE, type Discovery, type PeerAddress } from '../../kernel/index.js';
 import { TrackerError } from './errors.js';
 import { FrameDecoder, MAX_FRAME_BYTES } from './framing.js';
 import {
@@ -70,7 +70,6 @@ export interface TrackerClientStatus {
   attempts: number;
 }
 
-const CHAIN_ID = /^[0-9a-f]{64}$/;
 /** Connect errors that mean "not from this source address", as opposed to "tracker down". */
 const UNROUTABLE = new Set(['EINVAL', 'EADDRNOTAVAIL', 'ENETUNREACH', 'EHOSTUNREACH']);
 /** Well inside the tracker's default TTL (15 s), whatever TTL the tracker announces. */
@@ -125,7 +124,7 @@ export class TrackerClient implements Discovery {
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: TrackerClientOptions) {
-    if (!CHAIN_ID.test(options.chainId))
+    if (!HASH_RE.test(options.chainId))
       throw new TrackerError('TRACKER_BAD_OPTION', `chain id '${options.chainId}' is not 64 lowercase hex characters`);
     this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
     if (!(this.ttlMs >= 30))

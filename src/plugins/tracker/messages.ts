@@ -1,7 +1,8 @@
 import { Ajv } from 'ajv';
 import { isIP } from 'node:net';
+import type { FromSchema } from 'json-schema-to-ts';
 import type { PeerAddress } from '../../kernel/index.js';
-import { parseUntrustedJson, UntrustedJsonError } from '../../kernel/index.js';
+import { compileGuard, HASH_SCHEMA, parseUntrustedJson, UntrustedJsonError } from '../../kernel/index.js';
 import { encodeFrame } from './framing.js';
 
 /**
@@ -25,64 +26,9 @@ export const DEFAULT_TTL_MS = 15_000;
 export const MAX_NETWORK_PEERS = 3000;
 export const MAX_HOST_LENGTH = 253;
 
-/** Which transport a registered port belongs to: the tracker probes it over the same one. */
-export type TransportKind = 'udp' | 'tcp';
-
-/**
- * There is no host: a registration is listed under the address its connection comes from
- * (behind a NAT that is the NAT's public address, which is what others must dial).
- */
-export interface RegisterMessage {
-  type: 'register';
-  version: number;
-  chainId: string;
-  port: number;
-  /** Absent means `udp`, the default transport. */
-  transport?: TransportKind;
-}
-/** The token of a reachability probe that arrived on the registered port, sent back over this connection. */
-export interface EchoMessage {
-  type: 'echo';
-  token: string;
-}
-export interface HeartbeatMessage {
-  type: 'heartbeat';
-}
-export interface LeaveMessage {
-  type: 'leave';
-}
-/** A member: reachable once its address answered a probe; members that did not can still dial out. */
-export interface ListedPeer extends PeerAddress {
-  reachable: boolean;
-}
-export interface PeersMessage {
-  type: 'peers';
-  chainId: string;
-  peers: ListedPeer[];
-  /** How often the tracker wants heartbeats, so clients follow the tracker's TTL, not their own guess. */
-  heartbeatMs?: number;
-}
-/** The tracker's view of the recipient's own registration: the address it is listed under and whether it was verified. */
-export interface RegisteredMessage {
-  type: 'registered';
-  host: string;
-  port: number;
-  reachable: boolean;
-}
-export interface ErrorMessage {
-  type: 'error';
-  code: string;
-  message: string;
-}
-
-export type ClientMessage = RegisterMessage | HeartbeatMessage | LeaveMessage | EchoMessage;
-/** The tracker echoes heartbeats, so a client can tell a live tracker from a silent one. */
-export type ServerMessage = PeersMessage | RegisteredMessage | ErrorMessage | HeartbeatMessage;
-export type TrackerMessage = ClientMessage | ServerMessage;
-
 const host = { type: 'string', minLength: 1, maxLength: MAX_HOST_LENGTH, pattern: '^[A-Za-z0-9_:][A-Za-z0-9._:%-]*$' } as const;
 const port = { type: 'integer', minimum: 1, maximum: 65535 } as const;
-const chainId = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+const chainId = HASH_SCHEMA;
 /** 16 random bytes in lowercase hex, as in the gossip `probe` message (src/kernel/net/messages.ts). */
 export const PROBE_TOKEN = /^[0-9a-f]{32}$/;
 const token = { type: 'string', pattern: PROBE_TOKEN.source } as const;
@@ -93,6 +39,11 @@ const schema = {
   required: ['type'],
   properties: { type: { type: 'string' } },
   oneOf: [
+    /**
+     * There is no host: a registration is listed under the address its connection comes from
+     * (behind a NAT that is the NAT's public address, which is what others must dial). An
+     * absent `transport` means `udp`, the default.
+     */
     {
       additionalProperties: false,
       required: ['type', 'version', 'chainId', 'port'],
@@ -104,9 +55,15 @@ const schema = {
         transport: { enum: ['udp', 'tcp'] },
       },
     },
+    /** The token of a reachability probe that arrived on the registered port, sent back over this connection. */
     { additionalProperties: false, required: ['type', 'token'], properties: { type: { const: 'echo' }, token } },
+    /** The tracker echoes heartbeats, so a client can tell a live tracker from a silent one. */
     { additionalProperties: false, required: ['type'], properties: { type: { const: 'heartbeat' } } },
     { additionalProperties: false, required: ['type'], properties: { type: { const: 'leave' } } },
+    /**
+     * Members, reachable once their address answered a probe (members that did not can still
+     * dial out), and how often the tracker wants heartbeats, so clients follow its TTL.
+     */
     {
       additionalProperties: false,
       required: ['type', 'chainId', 'peers'],
@@ -126,6 +83,7 @@ const schema = {
         heartbeatMs: { type: 'integer', minimum: 10, maximum: 3_600_000 },
       },
     },
+    /** The tracker's view of the recipient's own registration: the address it is listed under and whether it was verified. */
     {
       additionalProperties: false,
       required: ['type', 'host', 'port', 'reachable'],
@@ -143,9 +101,25 @@ const schema = {
   ],
 } as const;
 
+export type TrackerMessage = FromSchema<typeof schema>;
+type Of<T extends TrackerMessage['type']> = Extract<TrackerMessage, { type: T }>;
+export type RegisterMessage = Of<'register'>;
+export type EchoMessage = Of<'echo'>;
+export type HeartbeatMessage = Of<'heartbeat'>;
+export type LeaveMessage = Of<'leave'>;
+export type PeersMessage = Of<'peers'>;
+export type RegisteredMessage = Of<'registered'>;
+export type ErrorMessage = Of<'error'>;
+export type ListedPeer = PeersMessage['peers'][number];
+/** Which transport a registered port belongs to: the tracker probes it over the same one. */
+export type TransportKind = NonNullable<RegisterMessage['transport']>;
+
+export type ClientMessage = RegisterMessage | HeartbeatMessage | LeaveMessage | EchoMessage;
+export type ServerMessage = PeersMessage | RegisteredMessage | ErrorMessage | HeartbeatMessage;
+
 // One validator for every message in both directions, compiled once; allErrors off so a
 // hostile message costs one failed keyword, not a report.
-const validate = new Ajv({ discriminator: true, allErrors: false, strict: true }).compile<TrackerMessage>(schema);
+const validate = compileGuard(new Ajv({ discriminator: true, allErrors: false, strict: true }), schema);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export type DecodeFailureCode = 'MESSAGE_MALFORMED' | 'MESSAGE_TOO_DEEP' | 'VERSION_UNSUPPORTED';
