@@ -257,7 +257,10 @@ export class SyncManager {
       this.doubt(staller, now);
       const other = this.link.readyPeers().find((p) => p !== staller && this.prefers(p));
       if (other)
-        this.askHeaders(other, this.lastHeader ? [this.lastHeader.hash, ...blockLocator(this.chain.reader)] : blockLocator(this.chain.reader));
+        this.askHeaders(
+          other,
+          this.lastHeader ? [this.lastHeader.hash, ...blockLocator(this.chain.reader)] : blockLocator(this.chain.reader),
+        );
     }
     for (const page of this.pages) {
       if (page.peer && !page.blocks && (!page.peer.ready || now - page.sentAt > STALL_MS)) {
