@@ -45,7 +45,7 @@ export {
   type Message,
   type SessionMessage,
 } from './net/index.js';
-export type { EdgeCounters } from './net/index.js';
+export { DEFAULT_PEER_BOOK, type EdgeCounters, type PeerPolicy } from './net/index.js';
 export * from './verdicts.js';
 export { MAX_JSON_DEPTH, parseUntrustedJson, UntrustedJsonError } from './untrusted-json.js';
 export { Keystore, validateKeyName, type StoredKey, type KeyInfo } from './keystore.js';

@@ -12,7 +12,7 @@ import { Miner } from './mining/index.js';
 import { needsOf, orderPlugins, type Plugin } from './plugin.js';
 import { chainIdOf, type ChainParams } from './params.js';
 import { systemClock, type Clock, type Service, type Transport } from './services.js';
-import { Network } from './net/index.js';
+import { DEFAULT_PEER_BOOK, Network, type PeerPolicy } from './net/index.js';
 import { StoreHealth } from './store/index.js';
 import { TxRules } from './tx/index.js';
 import {
@@ -30,6 +30,7 @@ import {
   MINER,
   NETWORK,
   ORPHAN_POLICY,
+  PEER_POLICY,
   STORE_HEALTH,
   TRANSPORT,
   TX_RULES,
@@ -104,7 +105,7 @@ function kernelPlugins(options: NodeOptions, logger: Logger, events: NodeEvents)
   ];
 }
 
-/** The kernel's block rules, transaction rules and orphan policy, for each that no plugin provides. */
+/** The kernel's block rules, transaction rules, orphan and peer policies, for each that no plugin provides. */
 function ruleDefaults(plugins: readonly Plugin[]): Plugin[] {
   const provided = (token: Token) => plugins.some((p) => p.provides.includes(token));
   const defaults: Plugin[] = [
@@ -131,6 +132,16 @@ function ruleDefaults(plugins: readonly Plugin[]): Plugin[] {
       provides: [ORPHAN_POLICY],
       needs: needsOf(DefaultOrphanPolicy),
       register: (c) => c.register(ORPHAN_POLICY, { useClass: DefaultOrphanPolicy }, { lifecycle: Lifecycle.ContainerScoped }),
+    },
+    {
+      name: 'peer-policy',
+      provides: [PEER_POLICY],
+      // The ban time is the node's `--ban-ms`; everything else is the kernel's default.
+      needs: [CONFIG],
+      register: (c) =>
+        c.register(PEER_POLICY, {
+          useFactory: instanceCachingFactory((r): PeerPolicy => ({ ...DEFAULT_PEER_BOOK, banMs: r.resolve<NodeConfig>(CONFIG).banMs })),
+        }),
     },
   ];
   return defaults.filter((d) => !d.provides.some(provided));

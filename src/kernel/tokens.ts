@@ -23,6 +23,8 @@ export const BLOCK_RULES = Symbol.for('cairn.blockRules');
 export const TX_RULES = Symbol.for('cairn.txRules');
 /** Which blocks without a parent are kept, and how many; a plugin may provide its own. */
 export const ORPHAN_POLICY = Symbol.for('cairn.orphanPolicy');
+/** Peer slots, ban score and time, message and serving rates (PeerPolicy); a plugin may provide its own. */
+export const PEER_POLICY = Symbol.for('cairn.peerPolicy');
 export const MEMPOOL = Symbol.for('cairn.mempool');
 export const MINER = Symbol.for('cairn.miner');
 export const NETWORK = Symbol.for('cairn.network');

@@ -12,3 +12,4 @@ export {
   type SessionMessage,
 } from './messages.js';
 export type { EdgeCounters } from './edge-counters.js';
+export { DEFAULT_PEER_BOOK, type PeerPolicy } from './peer-book.js';

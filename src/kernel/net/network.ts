@@ -2,13 +2,12 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { inject, injectable } from 'tsyringe';
 import type { ChainEngine } from '../chain/index.js';
-import type { NodeConfig } from '../config.js';
 import type { BlockEvent, NodeEvents } from '../events.js';
 import type { Mempool } from '../mempool/index.js';
 import { assertWired } from '../plugin.js';
 import { peerKey, type Clock, type Discovery, type PeerAddress, type Service, type Store, type Transport } from '../services.js';
 import type { StoreHealth, StoreStatus } from '../store/index.js';
-import { CHAIN, CLOCK, CONFIG, DISCOVERY, EVENTS, LOGGER, MEMPOOL, STORE, STORE_HEALTH, TRANSPORT, TX_RULES } from '../tokens.js';
+import { CHAIN, CLOCK, DISCOVERY, EVENTS, LOGGER, MEMPOOL, PEER_POLICY, STORE, STORE_HEALTH, TRANSPORT, TX_RULES } from '../tokens.js';
 import type { Tx, TxRules } from '../tx/index.js';
 import { AddressBook } from './address-book.js';
 import { newEdgeCounters, type EdgeCounters } from './edge-counters.js';
@@ -17,7 +16,7 @@ import { HandshakeKeys } from './handshake-keys.js';
 import { Dialer } from './dialer.js';
 import { PeerJudge } from './judge.js';
 import { decodeSession, encodeSession, MAX_INV, PROTOCOL_VERSION, readFrame, type SessionMessage } from './messages.js';
-import { DEFAULT_PEER_BOOK, PeerBook, type PeerState } from './peer-book.js';
+import { PeerBook, type PeerPolicy, type PeerState } from './peer-book.js';
 import { Relay } from './relay.js';
 import { SESSION_HANDLERS, type NetContext } from './session-handlers.js';
 import { SyncManager } from './sync.js';
@@ -85,11 +84,11 @@ export class Network implements Service {
     @inject(STORE_HEALTH) private readonly health: StoreHealth,
     @inject(EVENTS) private readonly events: NodeEvents,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(CONFIG) config: NodeConfig,
+    @inject(PEER_POLICY) policy: PeerPolicy,
     @inject(LOGGER) private readonly log: Logger,
   ) {
-    assertWired('Network', { transport, discovery, chain, mempool, txRules, store, health, events, clock, config, log });
-    this.book = new PeerBook(clock, { ...DEFAULT_PEER_BOOK, banMs: config.banMs });
+    assertWired('Network', { transport, discovery, chain, mempool, txRules, store, health, events, clock, policy, log });
+    this.book = new PeerBook(clock, policy);
     this.addresses = new AddressBook(clock);
     this.judgement = new PeerJudge(this.book, events, log);
     this.relay = new Relay(

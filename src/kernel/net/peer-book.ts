@@ -42,6 +42,9 @@ export interface PeerState {
   stalls: number;
 }
 
+/** How many peers of which origin, how they are charged and banned, how much they may ask: PEER_POLICY. */
+export type PeerPolicy = PeerBookOptions;
+
 export interface PeerBookOptions {
   /** How long a misbehaving peer is kept away. */
   banMs: number;
