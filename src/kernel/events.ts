@@ -55,6 +55,8 @@ export interface NodeEventMap {
   tip: [TipChange];
   /** The store stopped taking writes, or takes them again. */
   store: [StoreStatus];
+  /** This node's miner stored a block it sealed (`count` since start). */
+  mined: [{ hash: string; height: number; count: number }];
 }
 
 /** One event bus per node; published only for blocks on the best chain, after they are stored. */

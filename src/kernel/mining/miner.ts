@@ -125,8 +125,9 @@ export class Miner implements Service {
     this.current = undefined;
     if (!sealed || !this.running) return;
     try {
-      await this.chain.submitBlock({ header: sealed, txs });
+      const outcome = await this.chain.submitBlock({ header: sealed, txs });
       this.blocksMined++;
+      this.events.emit('mined', { hash: outcome.hash, height: outcome.height, count: this.blocksMined });
     } catch (err) {
       // The store said why it wrote nothing, once; the miner waits for it.
       if (err instanceof StoreError) this.log.debug({ err: describeError(err), height: sealed.height }, 'own block not saved');

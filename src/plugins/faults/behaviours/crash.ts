@@ -22,11 +22,15 @@ export const crashWhileMining: FaultBehaviour<number> = {
   install(ctx, n) {
     const miner = ctx.services.miner!;
     if (ctx.services.config.mine === 'off') ctx.log.warn({ fault: 'crash-while-mining' }, 'mining is off: this node will never crash');
-    ctx.interval(5, () => {
-      if (miner.blocksMined < n) return;
-      ctx.log.warn({ fault: 'crash-while-mining', mined: miner.blocksMined }, 'killing this node with SIGKILL while it mines');
-      ctx.log.flush?.();
-      killNow();
+    // Counted on the miner's own event, not polled: under load a poll let it mine past N.
+    // The kill waits one turn of the event loop, by which time the miner is sealing the next.
+    ctx.services.events.on('mined', ({ count }) => {
+      if (count !== n) return;
+      setImmediate(() => {
+        ctx.log.warn({ fault: 'crash-while-mining', mined: miner.blocksMined }, 'killing this node with SIGKILL while it mines');
+        ctx.log.flush?.();
+        killNow();
+      });
     });
   },
 };
