@@ -36,7 +36,7 @@ function query({ chain, log }: RouteContext, app: string, name: string, raw: Que
 }
 
 /** A query argument is JSON when it parses as JSON (`5`, `true`, `["a"]`), else the text itself. */
-export function decodeArg(value: string): unknown {
+function decodeArg(value: string): unknown {
   try {
     return parseUntrustedJson(value);
   } catch {
