@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import { isIP } from 'node:net';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { PeerAddress } from '../../kernel/index.js';
-import { compileGuard, HASH_SCHEMA, parseUntrustedJson, UntrustedJsonError } from '../../kernel/index.js';
+import { compileGuard, HASH_SCHEMA, parseUntrustedJson, peerKey, UntrustedJsonError } from '../../kernel/index.js';
 import { encodeFrame } from './framing.js';
 
 /**
@@ -197,8 +197,9 @@ export function normalizeHost(value: string): string {
   return lower.startsWith('::ffff:') && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
 }
 
+/** The kernel's `peerKey` of the normalised address: one spelling of an address key everywhere. */
 export function addressKey(address: PeerAddress): string {
-  return `${normalizeHost(address.host)}|${address.port}`;
+  return peerKey({ host: normalizeHost(address.host), port: address.port });
 }
 
 export function isValidPort(value: unknown): value is number {
