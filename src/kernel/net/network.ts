@@ -10,8 +10,9 @@ import type { StoreHealth, StoreStatus } from '../store/index.js';
 import { CHAIN, CLOCK, DISCOVERY, EVENTS, LOGGER, MEMPOOL, PEER_POLICY, STORE, STORE_HEALTH, TRANSPORT, TX_RULES } from '../tokens.js';
 import type { Tx, TxRules } from '../tx/index.js';
 import { AddressBook } from './address-book.js';
-import { newEdgeCounters, type EdgeCounters } from './edge-counters.js';
+import { newEdgeCounters } from './edge-counters.js';
 import { Handshake } from './handshake.js';
+import type { NetworkStats } from './network-stats.js';
 import { HandshakeKeys } from './handshake-keys.js';
 import { Dialer } from './dialer.js';
 import { PeerJudge } from './judge.js';
@@ -26,26 +27,6 @@ const PEER_SILENT_MS = 30_000;
 /** A session still waiting for its hello-ack after this long asks again. */
 const REHELLO_MS = 2000;
 const PEER_EXCHANGE_MS = 30_000;
-
-export interface NetworkStats {
-  peers: Array<{
-    peer: string;
-    ready: boolean;
-    origin: 'outbound' | 'inbound';
-    height: number;
-    score: number;
-    rejections: Record<string, number>;
-  }>;
-  /** Banned peers, with what each was counted for before the ban (its record is gone). */
-  banned: Array<{ peer: string; until: number; reason: string; rejections: Record<string, number> }>;
-  rejections: Record<string, number>;
-  /** What the edge turned away before it was any peer's business. */
-  edge: EdgeCounters;
-  addresses: { discovery: number; exchange: number };
-  /** The transport's own counters (datagrams malformed, rate-limited, dropped...). */
-  transport: Readonly<Record<string, number>>;
-  syncing: boolean;
-}
 
 /**
  * The gossip protocol: the proof-of-address handshake, announcements, fetch on demand,
@@ -315,4 +296,4 @@ export class Network implements Service {
   }
 }
 
-export type { BlockEvent };
+export type { BlockEvent, NetworkStats };
