@@ -33,19 +33,7 @@ export { Miner } from './mining/index.js';
 export { CairnNode, type NodeOptions } from './node.js';
 export type { VerifyResult } from './chain/index.js';
 export { TX_INDEX_APP, MAX_TX_BYTES } from './tx/index.js';
-export { Network, type NetworkStats } from './net/index.js';
-export {
-  PROTOCOL_VERSION,
-  decodeMessage,
-  encodeHandshake,
-  encodeSession,
-  reframe,
-  readFrame,
-  type HandshakeMessage,
-  type Message,
-  type SessionMessage,
-} from './net/index.js';
-export { DEFAULT_PEER_BOOK, type EdgeCounters, type PeerPolicy } from './net/index.js';
+export * from './net/index.js';
 export * from './verdicts.js';
 export { MAX_JSON_DEPTH, parseUntrustedJson, UntrustedJsonError } from './untrusted-json.js';
 export { Keystore, validateKeyName, type StoredKey, type KeyInfo } from './keystore.js';
