@@ -16,7 +16,7 @@ export interface TcpTransportOptions {
   maxConnections?: number;
   /**
    * Bytes of unfinished frames all connections together may hold; when a chunk does not fit, the
-   * connection holding most is closed (default 64 MiB).
+   * connection whose unfinished frame began longest ago is closed (default 64 MiB).
    */
   maxBufferedBytes?: number;
   /** A connection whose unfinished frame has waited this long for its rest is closed (default 30 s). */
@@ -47,7 +47,7 @@ export type TcpTransportStats = {
   sendDropped: number;
   /** Connections closed for a bad frame: oversized, unknown type, or data before hello. */
   malformed: number;
-  /** Connections closed because they held most of the unfinished bytes when another's did not fit. */
+  /** Connections closed because their unfinished frame was the oldest when another's chunk did not fit. */
   overBuffered: number;
   /** Connections closed because an unfinished frame waited past `frameTimeoutMs`. */
   frameTimeouts: number;

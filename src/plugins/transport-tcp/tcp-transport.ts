@@ -38,9 +38,12 @@ function plainHost(host: string | undefined): string {
  * the same host could claim another's; the hello the dialler sends first only opens the
  * connection (until it arrives, only a hello-sized frame is read). Sends to any other address
  * dial it, once. Unfinished frames of all connections together are bounded by bytes, and when a
- * chunk does not fit, the connection holding most is closed (closing the one that brought the
- * chunk let 8 idle connections make the node deaf to every honest one: issue 10, finding D); an
- * unfinished frame has a deadline. A failed connection is forgotten; the next send dials again.
+ * chunk does not fit, the connection whose unfinished frame began longest ago is closed: closing
+ * the one that brought the chunk let 8 idle connections make the node deaf to every honest one
+ * (issue 10, finding D), and closing the largest holder let 256 connections of 255 KiB each close
+ * every honest one carrying a larger frame (the second look); connections that hold the budget
+ * by trickling hold old frames, and an honest frame arrives at the link's speed. An unfinished
+ * frame also has a deadline. A failed connection is forgotten; the next send dials again.
  */
 @injectable()
 export class TcpTransport implements Transport {
@@ -252,15 +255,15 @@ export class TcpTransport implements Transport {
   }
 
   /**
-   * Closes the connections holding most unfinished bytes until `bytes` more fit; throws (so `conn`
-   * is closed) when `conn` itself holds most.
+   * Closes the connections whose unfinished frame began longest ago until `bytes` more fit;
+   * throws (so `conn` is closed) when `conn`'s own frame is the oldest.
    */
   private makeRoom(conn: Connection, bytes: number): void {
     while (bytes > this.readBudget.left) {
-      let largest: Connection | undefined;
-      for (const c of this.all) if (c.reader.held > (largest?.reader.held ?? 0)) largest = c;
-      if (!largest || largest === conn || largest.reader.held < conn.reader.held) throw new ReadBudgetError();
-      this.close(largest, 'it held most of the unfinished bytes when another connection needed room');
+      let oldest: Connection | undefined;
+      for (const c of this.all) if (c.reader.held > 0 && (!oldest || c.reader.heldSince < oldest.reader.heldSince)) oldest = c;
+      if (!oldest || oldest === conn) throw new ReadBudgetError();
+      this.close(oldest, 'its unfinished frame was the oldest when another connection needed room');
       this.counters.overBuffered++;
     }
   }

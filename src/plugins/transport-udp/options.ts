@@ -33,7 +33,7 @@ export interface UdpTransportOptions {
   maxReassembliesPerPeer?: number;
   /** Bytes of unfinished messages one peer may hold (default 2 x maxMessageBytes). */
   maxBufferedBytesPerPeer?: number;
-  /** Bytes of unfinished messages all peers together may hold; when full, the largest holder gives way (default 64 MiB). */
+  /** Bytes of unfinished messages all peers together may hold; when full, the message begun longest ago gives way (default 64 MiB). */
   maxBufferedBytesTotal?: number;
   /** Inbound datagrams per second accepted from one peer, with a burst of the same size (default 20,000). */
   maxDatagramsPerSecondPerPeer?: number;

@@ -28,15 +28,20 @@ interface Holder {
 
 /**
  * Messages of several fragments, put together per source. Two bounds hold what sources may keep
- * unfinished: one per source, and one for all; when the shared one is full, the source holding
- * most gives way (its oldest message first), so a few sources that fill it cannot make the node
- * deaf to everyone else's large messages (issue 10, finding E). A missing fragment is asked for
+ * unfinished: one per source, and one for all; when the shared one is full, the message begun
+ * longest ago gives way. Sources that fill the budget and keep it by trickling a fragment now
+ * and then hold old messages, so an honest message, which arrives at the link's speed, finds
+ * room; to push it out an attacker must send the whole budget anew while it arrives. (Making the
+ * largest holder give way, as first done for finding E, let 256 sources of 255 KiB each drop
+ * every honest message larger than that, at 280 KB/s of upkeep: the second look.) A missing fragment is asked for
  * with NACKs, and what the NACKs of one message add up to never exceeds what the message brought:
  * a source that never proved its address cannot use them to make us send more than it did
  * (finding B).
  */
 export class Reassembler {
   private readonly holders = new Map<UdpPeer, Holder>();
+  /** Every unfinished message in the order it began (a Set keeps insertion order): the first is the oldest. */
+  private readonly byAge = new Set<Reassembly>();
   private total = 0;
 
   constructor(
@@ -113,28 +118,29 @@ export class Reassembler {
   clear(): void {
     for (const holder of this.holders.values()) for (const r of holder.messages.values()) clearTimeout(r.timer);
     this.holders.clear();
+    this.byAge.clear();
     this.total = 0;
   }
 
-  /** Frees room for `cost` more bytes of `peer` (its own oldest first, then the largest holder's); false if it cannot. */
+  /** Frees room for `cost` more bytes of `peer` (its own oldest first, then the oldest of all); false if it cannot. */
   private makeRoom(peer: UdpPeer, current: Reassembly | undefined, cost: number): boolean {
     const o = this.options;
     const own = () => this.holders.get(peer);
     if (!current) while ((own()?.messages.size ?? 0) >= o.maxReassembliesPerPeer) this.evictOldest(own()!, current);
     while ((own()?.bytes ?? 0) + cost > o.maxBufferedBytesPerPeer) if (!this.evictOldest(own()!, current)) return false;
     while (this.total + cost > o.maxBufferedBytesTotal) {
-      const largest = this.largestHolder();
-      if (!largest) return false;
-      // The source holding most gives way; when that is this source, its other messages go first.
-      if (!this.evictOldest(largest, current)) return false;
+      const oldest = this.oldestMessage(current);
+      if (!oldest) return false;
+      this.release(oldest);
+      this.counters.dropped++;
     }
     return true;
   }
 
-  private largestHolder(): Holder | undefined {
-    let largest: Holder | undefined;
-    for (const h of this.holders.values()) if (!largest || h.bytes > largest.bytes) largest = h;
-    return largest;
+  /** The unfinished message begun longest ago, other than `keep`. */
+  private oldestMessage(keep?: Reassembly): Reassembly | undefined {
+    for (const r of this.byAge) if (r !== keep) return r;
+    return undefined;
   }
 
   /** Frees the holder's oldest unfinished message other than `keep`; false when there is none. */
@@ -162,6 +168,7 @@ export class Reassembler {
       nackRounds: 0,
     };
     holder.messages.set(h.id, r);
+    this.byAge.add(r);
     r.timer = setTimeout(() => this.requestMissing(r), this.options.nackDelayMs);
     return r;
   }
@@ -176,6 +183,7 @@ export class Reassembler {
     const holder = this.holders.get(r.peer);
     if (!holder || holder.messages.get(r.header.id) !== r) return;
     holder.messages.delete(r.header.id);
+    this.byAge.delete(r);
     holder.bytes -= r.bytes;
     this.total -= r.bytes;
     if (holder.messages.size === 0) this.holders.delete(r.peer);
