@@ -21,7 +21,7 @@ import {
   TRANSPORT,
 } from '../dist/kernel/index.js';
 import { BaseState, StateOverlay } from '../dist/kernel/state.js';
-import { TxRules } from '../dist/kernel/tx-rules.js';
+import { TxRules } from '../dist/kernel/tx/index.js';
 import { powConsensus } from '../dist/plugins/consensus-pow/index.js';
 import { levelStore } from '../dist/plugins/store-level/index.js';
 import { trackerDiscovery } from '../dist/plugins/tracker/index.js';

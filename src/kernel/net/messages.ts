@@ -15,7 +15,7 @@ export const MAX_PEERS_SHARED = 100;
  * `getblocks` of one peer a node serves at once; more are dropped unanswered, so a syncing node
  * keeps no more than this many pages in flight to one peer.
  */
-export const MAX_SERVING_PER_PEER = 2;
+export const MAX_SERVING_PER_PEER = 4;
 /** Session tokens, handshake nonces and cookies: 16 bytes. */
 export const TOKEN_BYTES = 16;
 
