@@ -94,7 +94,9 @@ export abstract class CairnCommand extends Command {
       const wanted = Object.keys(this.ctor.args ?? {}).length;
       const takes = wanted === 0 ? 'takes no arguments' : `takes ${wanted} argument${wanted === 1 ? '' : 's'}`;
       const extra = (err.args as unknown[]).map(String).join(' ');
-      return new Errors.CLIError(`\`${this.typedCommand}\` ${takes}, so \`${extra}\` is unexpected; \`${this.typedCommand} --help\` shows its usage.`);
+      return new Errors.CLIError(
+        `\`${this.typedCommand}\` ${takes}, so \`${extra}\` is unexpected; \`${this.typedCommand} --help\` shows its usage.`,
+      );
     }
     return err;
   }

@@ -42,7 +42,12 @@ const hook: Hook.CommandNotFound = async function (opts) {
     if (!config.findCommand(prefix) || typo?.startsWith(`${prefix}:`)) continue;
     const extra = words.slice(n);
     const command = `${config.bin} ${spaced(prefix, config)}`;
-    fail.call(this, argv, `\`${command}\` takes no arguments, so \`${extra.join(' ')}\` is unexpected; \`${command} --help\` shows its usage.`, EXIT_USAGE);
+    fail.call(
+      this,
+      argv,
+      `\`${command}\` takes no arguments, so \`${extra.join(' ')}\` is unexpected; \`${command} --help\` shows its usage.`,
+      EXIT_USAGE,
+    );
   }
 
   if (process.stdin.isTTY && process.stdout.isTTY) return askAboutTheClosest.call(this, opts);

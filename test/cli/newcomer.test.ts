@@ -28,7 +28,9 @@ interface ManifestCommand {
 }
 
 async function manifestCommands(): Promise<ManifestCommand[]> {
-  const manifest = JSON.parse(await readFile(path.join(root, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, ManifestCommand> };
+  const manifest = JSON.parse(await readFile(path.join(root, 'oclif.manifest.json'), 'utf8')) as {
+    commands: Record<string, ManifestCommand>;
+  };
   return Object.values(manifest.commands);
 }
 
@@ -93,7 +95,9 @@ describe('a CLI a newcomer never gets stuck in', () => {
     const greedy: string[] = [];
     for (const { id } of own) {
       const file = path.join(root, 'dist', 'commands', ...id.split(':'));
-      const module = (await import(pathToFileURL(`${file}.js`).href).catch(() => import(pathToFileURL(path.join(file, 'index.js')).href))) as {
+      const module = (await import(pathToFileURL(`${file}.js`).href).catch(
+        () => import(pathToFileURL(path.join(file, 'index.js')).href),
+      )) as {
         default: { flags?: Record<string, { multiple?: boolean; multipleNonGreedy?: boolean }> };
       };
       for (const [name, flag] of Object.entries(module.default.flags ?? {}))

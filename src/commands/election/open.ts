@@ -29,7 +29,8 @@ export default class ElectionOpen extends CairnCommand {
     choice: Flags.string({ summary: 'A choice; repeat for each. None: write-in.', multiple: true, multipleNonGreedy: true }),
     eligible: Flags.string({
       summary: 'A voter allowed to vote (public key or key name); repeat for each. None: any key.',
-      multiple: true, multipleNonGreedy: true,
+      multiple: true,
+      multipleNonGreedy: true,
     }),
     'closes-at': integerFlag({ summary: 'Last block height at which a ballot counts.' }),
     creator: Flags.string({ summary: 'Key name of the creator in the keystore, created on first use.', required: true }),
