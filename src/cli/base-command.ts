@@ -1,10 +1,11 @@
 // Before anything that loads tsyringe: `oclif manifest` imports commands without bin/run.js.
 import 'reflect-metadata';
-import { Command, Flags, Errors } from '@oclif/core';
+import { Command, Flags, Errors, toConfiguredId } from '@oclif/core';
 import os from 'node:os';
 import path from 'node:path';
 import { CairnError } from '../kernel/index.js';
 import type { LogLevel } from '../kernel/index.js';
+import { closest, isPlausible } from './closest.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LogLevel[];
 
@@ -66,9 +67,44 @@ export abstract class CairnCommand extends Command {
     })(),
   };
 
-  protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+  /** `cairn node start`: the command as a person types it, never oclif's `node:start`. */
+  protected get typedCommand(): string {
+    return `${this.config.bin} ${toConfiguredId(this.id ?? '', this.config)}`;
+  }
+
+  /**
+   * oclif's parse errors for a word it did not expect, reworded to name the command and, for a
+   * mistyped flag, the flag meant. oclif exports neither error class, hence the duck typing.
+   */
+  private explainUnexpected(caught: Error): Error {
+    if (!(caught instanceof Errors.CLIError)) return caught;
+    const err = caught as Errors.CLIError & { flags?: unknown; args?: unknown };
+    if (err.message.startsWith('Nonexistent flag') && Array.isArray(err.flags)) {
+      const known = Object.entries({ ...this.ctor.baseFlags, ...this.ctor.flags }).map(([name]) => `--${name}`);
+      if (this.ctor.enableJsonFlag) known.push('--json');
+      const sentences = (err.flags as string[]).map((typed) => {
+        const name = typed.split('=')[0]!;
+        const guess = closest(name, known);
+        const hint = guess && isPlausible(name, guess) ? `; did you mean ${guess.value}?` : '.';
+        return `\`${this.typedCommand}\` has no flag ${name}${hint}`;
+      });
+      return new Errors.CLIError(`${sentences.join(' ')} \`${this.typedCommand} --help\` lists its flags.`);
+    }
+    if (err.message.startsWith('Unexpected argument') && Array.isArray(err.args)) {
+      const wanted = Object.keys(this.ctor.args ?? {}).length;
+      const takes = wanted === 0 ? 'takes no arguments' : `takes ${wanted} argument${wanted === 1 ? '' : 's'}`;
+      const extra = (err.args as unknown[]).map(String).join(' ');
+      return new Errors.CLIError(
+        `\`${this.typedCommand}\` ${takes}, so \`${extra}\` is unexpected; \`${this.typedCommand} --help\` shows its usage.`,
+      );
+    }
+    return err;
+  }
+
+  protected override async catch(caught: Error & { exitCode?: number }): Promise<unknown> {
     // `this.exit()` throws an ExitError: it is a request, not a failure.
-    if (err instanceof Errors.ExitError) throw err;
+    if (caught instanceof Errors.ExitError) throw caught;
+    const err = this.explainUnexpected(caught);
     if (this.jsonEnabled()) {
       this.logJson(errorJson(err));
     } else {

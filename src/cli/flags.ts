@@ -33,6 +33,7 @@ export const chainFlags = {
   app: Flags.string({
     summary: 'Chain app to load: a built-in name, a module path or a package name. Repeatable.',
     multiple: true,
+    multipleNonGreedy: true,
     helpGroup: 'CHAIN',
   }),
   difficulty: Flags.option({ summary: 'Difficulty policy. [default: asert]', options: POLICIES, helpGroup: 'CHAIN' })(),
@@ -67,7 +68,12 @@ export const networkFlags = {
   })(),
   host: Flags.string({ summary: 'Address the transport binds. [default: 127.0.0.1]', helpGroup: 'NETWORK' }),
   port: integerFlag({ summary: 'Port the transport binds; 0 picks a free one. [default: 0]', helpGroup: 'NETWORK' }),
-  peer: Flags.string({ summary: 'A peer to contact, HOST:PORT. Repeatable.', multiple: true, helpGroup: 'NETWORK' }),
+  peer: Flags.string({
+    summary: 'A peer to contact, HOST:PORT. Repeatable.',
+    multiple: true,
+    multipleNonGreedy: true,
+    helpGroup: 'NETWORK',
+  }),
   tracker: Flags.string({ summary: 'Tracker that tells this node about its peers, HOST:PORT.', helpGroup: 'NETWORK' }),
   'api-port': integerFlag({
     summary: 'Serve the HTTP API on 127.0.0.1 at this port (0 picks one); its URL and token are written to the data dir.',
@@ -94,6 +100,7 @@ export const faultFlags = {
   fault: Flags.string({
     summary: 'Make this node misbehave: NAME or NAME=ARG from `cairn faults list`. Repeatable.',
     multiple: true,
+    multipleNonGreedy: true,
     helpGroup: 'FAULTS',
   }),
   'fault-seed': integerFlag({

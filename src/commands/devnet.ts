@@ -25,6 +25,7 @@ export default class DevnetCommand extends CairnCommand {
     app: Flags.string({
       summary: 'Chain app every node runs: a built-in name, a module path or a package name. Repeatable. [default: voting]',
       multiple: true,
+      multipleNonGreedy: true,
     }),
     'tracker-port': integerFlag({ summary: 'TCP port of the tracker; 0 picks a free one.', default: 0 }),
     'block-time': numberFlag({ summary: 'Target seconds between blocks (ASERT difficulty).', default: 1 }),
@@ -38,12 +39,14 @@ export default class DevnetCommand extends CairnCommand {
       summary:
         'A misbehaviour NAME[=ARG] of the malicious nodes, passed to their `node start --fault`; in ARG, nodeN stands for the address of node N (partition=node0,node1). Repeatable.',
       multiple: true,
+      multipleNonGreedy: true,
       helpGroup: 'FAULTS',
     }),
     'fault-all': Flags.string({
       summary:
         'A condition NAME[=ARG] given to every node, which stays honest: link faults such as drop=0.2 or delay=50 on every link. Repeatable.',
       multiple: true,
+      multipleNonGreedy: true,
       helpGroup: 'FAULTS',
     }),
     'fault-seed': integerFlag({

@@ -40,7 +40,11 @@ export default class AppQuery extends CairnCommand {
   };
 
   static override flags = {
-    arg: Flags.string({ summary: 'A query argument, NAME=VALUE; VALUE is read as JSON when it parses. Repeatable.', multiple: true }),
+    arg: Flags.string({
+      summary: 'A query argument, NAME=VALUE; VALUE is read as JSON when it parses. Repeatable.',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
     ...nodeApiFlags,
   };
 

@@ -26,10 +26,11 @@ export default class ElectionOpen extends CairnCommand {
   static override flags = {
     id: Flags.string({ summary: 'Election id: lowercase letters, digits, ".", "_" or "-".', required: true }),
     title: Flags.string({ summary: 'What the election decides.', required: true }),
-    choice: Flags.string({ summary: 'A choice; repeat for each. None: write-in.', multiple: true }),
+    choice: Flags.string({ summary: 'A choice; repeat for each. None: write-in.', multiple: true, multipleNonGreedy: true }),
     eligible: Flags.string({
       summary: 'A voter allowed to vote (public key or key name); repeat for each. None: any key.',
       multiple: true,
+      multipleNonGreedy: true,
     }),
     'closes-at': integerFlag({ summary: 'Last block height at which a ballot counts.' }),
     creator: Flags.string({ summary: 'Key name of the creator in the keystore, created on first use.', required: true }),
