@@ -4,6 +4,7 @@ import type { NodeConfig } from './config.js';
 import { jsonFlaw } from './canonicalizable.js';
 import { MAX_JSON_DEPTH, parseUntrustedJson, UntrustedJsonError } from './untrusted-json.js';
 import { ConfigError } from './errors.js';
+import { describeSchemaError, dottedPath } from './schema-errors.js';
 import { HASH_SCHEMA } from './schemas.js';
 import { chainIdOf, DEFAULT_GENESIS_TIME, genesisBlock, targetForSeconds, type ChainParams } from './params.js';
 
@@ -105,7 +106,8 @@ export function readGenesisFile(path: string): GenesisFile {
   }
   if (!validateFile(data)) {
     const e = validateFile.errors![0]!;
-    throw new ConfigError('GENESIS_INVALID', `genesis file ${path}: ${e.instancePath || 'document'} ${e.message ?? 'is invalid'}`);
+    const why = describeSchemaError(e, { data, schema: validateFile.schema, name: (p) => dottedPath(p) || 'the document' });
+    throw new ConfigError('GENESIS_INVALID', `genesis file ${path}: ${why}`);
   }
   if (jsonFlaw(data, MAX_JSON_DEPTH)) {
     throw new ConfigError('GENESIS_INVALID', `genesis file ${path} holds a lone UTF-16 surrogate or a number beyond a double`);

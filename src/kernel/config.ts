@@ -1,6 +1,7 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
 import { ConfigError } from './errors.js';
+import { describeSchemaError } from './schema-errors.js';
 import { compileGuard, HASH_SCHEMA } from './schemas.js';
 
 const schema = {
@@ -59,27 +60,19 @@ export function flagName(field: string): string {
   return `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-export function describeAjvError(error: ErrorObject, describeField: (field: string) => string = flagName): string {
-  const field =
-    error.instancePath.split('/').filter(Boolean)[0] ??
-    (error.params as { additionalProperty?: string; missingProperty?: string }).additionalProperty;
-  const missing = (error.params as { missingProperty?: string }).missingProperty;
-  if (error.keyword === 'required' && missing) return `${describeField(missing)} is required`;
-  if (error.keyword === 'additionalProperties') return `${describeField(String(field))} is not a known setting`;
-  if (error.keyword === 'enum') {
-    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.join(', ');
-    return `${describeField(String(field))} must be one of: ${allowed}`;
-  }
-  return `${describeField(String(field))} ${error.message ?? 'is invalid'}`;
-}
-
 /** Validates and fills defaults. A bad value is one ConfigError sentence naming the flag. */
-export function parseNodeConfig(input: Record<string, unknown>, describeField?: (field: string) => string): NodeConfig {
+export function parseNodeConfig(input: Record<string, unknown>, describeField: (field: string) => string = flagName): NodeConfig {
   const copy = structuredClone(input);
   for (const key of Object.keys(copy)) if (copy[key] === undefined) delete copy[key];
   if (!validate(copy)) {
     const first = validate.errors![0]!;
-    throw new ConfigError('CONFIG_INVALID', describeAjvError(first, describeField), { field: first.instancePath });
+    const message = describeSchemaError(first, {
+      name: (path) => describeField(path[0] ?? 'config'),
+      data: copy,
+      schema,
+      unknown: 'is not a known setting',
+    });
+    throw new ConfigError('CONFIG_INVALID', message, { field: first.instancePath });
   }
   return copy;
 }

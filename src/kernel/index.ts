@@ -11,6 +11,7 @@ export * from './keys.js';
 export * from './logger.js';
 export * from './params.js';
 export * from './plugin.js';
+export * from './schema-errors.js';
 export * from './schemas.js';
 export * from './services.js';
 export * from './tokens.js';

@@ -126,6 +126,12 @@ describe('cairn vote and cairn election against a running node', () => {
       ),
     );
 
+    expectRefused(
+      await cairn('election', 'close', '--id', 'budget', '--creator', 'carol'),
+      'ELECTION_CLOSED',
+      new RegExp(`^Error: refused: election 'budget' is already closed \\(its creator closed it at height ${closed.counted!.height}\\) `),
+    );
+
     const list = json<Array<{ id: string; open: boolean; turnout: number; writeIn: boolean }>>(await cairn('election', 'list', '--json'));
     expect(list.map((e) => [e.id, e.open, e.turnout, e.writeIn])).toEqual([
       ['default', true, 0, true],

@@ -1,5 +1,5 @@
 import type { TxHandler } from '../../kernel/index.js';
-import { closedReason, electionOf, isClosedAt } from './ballot-cast.js';
+import { electionOf, isClosedAt } from './ballot-cast.js';
 import { rejection } from './errors.js';
 import { electionCloseSchema, type ElectionClosePayload } from './schemas.js';
 import { stateKeys, type ElectionRecord } from './state-keys.js';
@@ -10,7 +10,7 @@ export const electionClose: TxHandler<ElectionClosePayload> = {
   check(state, tx, ctx) {
     const election = electionOf(state, tx.payload.election);
     if (election.creator !== tx.from) throw rejection('ELECTION_NOT_CREATOR', `only the creator of election '${election.id}' may close it`);
-    if (isClosedAt(election, ctx.height)) throw rejection('ELECTION_CLOSED', closedReason(election));
+    if (isClosedAt(election, ctx.height)) throw rejection('ELECTION_CLOSED', alreadyClosed(election));
   },
   apply(state, tx, ctx) {
     const election = electionOf(state, tx.payload.election);
@@ -20,3 +20,9 @@ export const electionClose: TxHandler<ElectionClosePayload> = {
     ctx.emit('election.closed', { election: election.id, height: ctx.height, turnout });
   },
 };
+
+/** Closing twice is not "no more ballots": the election is closed already, and since when. */
+function alreadyClosed(election: ElectionRecord): string {
+  const since = election.closed ? `its creator closed it at height ${election.closedAt}` : `it closed after height ${election.closesAt}`;
+  return `election '${election.id}' is already closed (${since})`;
+}

@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import { ConfigError, defineApp } from '../../kernel/index.js';
+import { ConfigError, defineApp, describeSchemaError, dottedPath } from '../../kernel/index.js';
 import { VOTING_APP_ID } from './app-id.js';
 import { ballotCast } from './ballot-cast.js';
 import { electionClose } from './election-close.js';
@@ -25,7 +25,12 @@ export function genesis(params: unknown): Record<string, unknown> {
   const p = (params ?? DEVNET_VOTING_PARAMS) as VotingParams;
   if (!validateParams(p)) {
     const e = validateParams.errors![0]!;
-    throw new ConfigError('APP_PARAMS_INVALID', `appParams.voting${e.instancePath.replace(/\//g, '.')} ${e.message ?? 'is invalid'}`);
+    const why = describeSchemaError(e, {
+      data: p,
+      schema: votingParamsSchema,
+      name: (path) => ['appParams.voting', dottedPath(path)].filter(Boolean).join('.'),
+    });
+    throw new ConfigError('APP_PARAMS_INVALID', why);
   }
   const state: Record<string, unknown> = { [stateKeys.elections]: [] };
   if (p.defaultElection) {

@@ -1,4 +1,4 @@
-import { PUBLIC_KEY_SCHEMA } from '../../kernel/index.js';
+import { describePattern, PUBLIC_KEY_SCHEMA } from '../../kernel/index.js';
 
 /**
  * JSON Schemas of the voting payloads. The kernel compiles each once with ajv and refuses a
@@ -8,6 +8,7 @@ import { PUBLIC_KEY_SCHEMA } from '../../kernel/index.js';
 
 /** Election ids appear in state keys, CLI flags and URLs: short, lowercase, no separators. */
 export const ELECTION_ID_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
+describePattern(ELECTION_ID_PATTERN, "1 to 64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit");
 export const MAX_CHOICES = 64;
 export const MAX_CHOICE_LENGTH = 64;
 export const MAX_TITLE_LENGTH = 200;

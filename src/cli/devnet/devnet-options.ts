@@ -1,5 +1,5 @@
 import type { LogLevel } from '../../kernel/index.js';
-import { ConfigError } from '../../kernel/index.js';
+import { badPort, ConfigError } from '../../kernel/index.js';
 
 export const MAX_DEVNET_NODES = 32;
 
@@ -75,10 +75,11 @@ function validate(o: ResolvedDevnetOptions): void {
       throw new ConfigError('CONFIG_INVALID', `${flag} must be a whole number from ${min} to ${max}, not ${value}`);
   };
   whole(o.nodes, 1, MAX_DEVNET_NODES, '--nodes');
-  whole(o.trackerPort, 0, 65535, '--tracker-port');
+  if (!Number.isSafeInteger(o.trackerPort) || o.trackerPort < 0 || o.trackerPort > 65535)
+    throw new ConfigError('CONFIG_INVALID', badPort('--tracker-port', o.trackerPort));
   whole(o.malicious, 0, o.nodes, '--malicious');
   if (!(o.blockTime > 0 && o.blockTime <= 3600))
-    throw new ConfigError('CONFIG_INVALID', `--block-time must be from 0 to 3600 seconds, not ${o.blockTime}`);
+    throw new ConfigError('CONFIG_INVALID', `--block-time must be more than 0 and at most 3600 seconds, not ${o.blockTime}`);
   if (o.malicious > 0 && o.faults.length === 0)
     throw new ConfigError('CONFIG_INVALID', '--malicious needs at least one --fault NAME[=ARG] to give those nodes');
   if (o.faults.length > 0 && o.malicious === 0)

@@ -1,3 +1,4 @@
+import { verdictOf } from '../../kernel/index.js';
 import { shortHash } from '../node-assembly.js';
 import type { Devnet, NodeStatusResult } from './devnet.js';
 
@@ -27,7 +28,8 @@ export interface NodeSummary {
 export function summarize(r: NodeStatusResult): NodeSummary {
   if (!r.status) return { index: r.index, error: r.error?.code ?? 'NO_ANSWER' };
   const s = r.status;
-  const rejections = Object.values(s.rejections).reduce((a, b) => a + b, 0);
+  // An ignore verdict (a block it had already, from a race) is routine on a healthy devnet: only count what blamed the sender.
+  const rejections = Object.entries(s.rejections).reduce((sum, [code, n]) => (verdictOf(code) === 'reject' ? sum + n : sum), 0);
   return { index: r.index, height: s.height, tip: s.tip, peers: s.peers, mempool: s.mempool, syncing: s.syncing, rejections };
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../kernel/index.js';
+import { badPort, ConfigError } from '../../kernel/index.js';
 import { DEFAULT_TRACKER_PORT, DEFAULT_TTL_MS, isValidHost } from '../../plugins/tracker/index.js';
 
 export interface TrackerFlagValues {
@@ -19,7 +19,7 @@ export function trackerOptionsFromFlags(flags: TrackerFlagValues): TrackerOption
   const port = flags.port ?? DEFAULT_TRACKER_PORT;
   const ttlMs = flags['ttl-ms'] ?? DEFAULT_TTL_MS;
   if (!isValidHost(host)) throw new ConfigError('CONFIG_INVALID', `--host '${flags.host}' is not an IP address or host name`);
-  if (port < 0 || port > 65535) throw new ConfigError('CONFIG_INVALID', `--port ${port} is not a TCP port (0-65535)`);
+  if (port < 0 || port > 65535) throw new ConfigError('CONFIG_INVALID', badPort('--port', port));
   if (ttlMs < 30 || ttlMs > 3_600_000) throw new ConfigError('CONFIG_INVALID', `--ttl-ms must be between 30 and 3600000, not ${ttlMs}`);
   return { host, port, ttlMs };
 }

@@ -1,5 +1,18 @@
 import { Flags } from '@oclif/core';
-import { integerFlag } from '../flags.js';
+import { ConfigError } from '../../kernel/index.js';
+
+/** Most seconds a command waits for its block: a day. */
+const MAX_TIMEOUT_S = 86_400;
+
+/** `--timeout 0` would give up before any block could come: refused, not quietly made 1 s. */
+const timeoutFlag = Flags.custom<number>({
+  async parse(input) {
+    const seconds = Number(input);
+    if (!/^-?\d+$/.test(input.trim()) || seconds < 1 || seconds > MAX_TIMEOUT_S)
+      throw new ConfigError('CONFIG_INVALID', `--timeout must be a whole number of seconds from 1 to ${MAX_TIMEOUT_S}, not '${input}'`);
+    return seconds;
+  },
+});
 
 /** Flags of commands that submit a transaction and, by default, wait until it is counted. */
 export const waitFlags = {
@@ -8,11 +21,11 @@ export const waitFlags = {
     default: true,
     allowNo: true,
   }),
-  timeout: integerFlag({ summary: 'Seconds to wait for the block before giving up. [default: 120]' }),
+  timeout: timeoutFlag({ summary: 'Seconds to wait for the block before giving up. [default: 120]' }),
 };
 
 export const electionFlag = Flags.string({ summary: 'Election id.', default: 'default' });
 
 export function waitTimeoutMs(timeout: number | undefined): number | undefined {
-  return timeout === undefined ? undefined : Math.max(1, timeout) * 1000;
+  return timeout === undefined ? undefined : timeout * 1000;
 }

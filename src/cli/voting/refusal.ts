@@ -12,6 +12,8 @@ export interface RefusalContext {
   signer?: string;
   election?: string;
   choice?: string;
+  /** The transaction closes the election: a refusal is about the close, not about ballots. */
+  closing?: boolean;
 }
 
 /**
@@ -35,7 +37,8 @@ const SENTENCES: Record<string, Sentence> = {
   BALLOT_NOT_ELIGIBLE: (who, election) => `refused: ${who} is not on the voter list of ${election}`,
   BALLOT_BAD_CHOICE: (_who, _election, _context, original) => `refused: ${original}`,
   ELECTION_UNKNOWN: (_who, election) => `refused: there is no ${election} on this node's chain`,
-  ELECTION_CLOSED: (_who, _election, _context, original) => `refused: ${original}, so it takes no more ballots`,
+  ELECTION_CLOSED: (_who, _election, context, original) =>
+    context.closing ? `refused: ${original}` : `refused: ${original}, so it takes no more ballots`,
   ELECTION_EXISTS: (_who, election) => `refused: ${election} already exists`,
   ELECTION_NOT_CREATOR: (who, election) => `refused: only the creator of ${election} may close it, and ${who} is not`,
   ELECTION_BAD_CLOSES_AT: (_who, _election, _context, original) => `refused: ${original}`,

@@ -150,7 +150,7 @@ export class VotingClient {
   }
 
   close(election: string, creator: string, options?: SubmitOptions): Promise<Submitted> {
-    return this.submit(closeElection(checkElectionId(election)), creator, { election }, options);
+    return this.submit(closeElection(checkElectionId(election)), creator, { election, closing: true }, options);
   }
 
   /**

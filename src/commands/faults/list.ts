@@ -17,7 +17,7 @@ export interface FaultListing {
 }
 
 const GROUPS: Record<FaultGroup, string> = {
-  chain: 'The original malicious peer',
+  chain: 'Bad chains',
   block: 'Blocks',
   tx: 'Transactions',
   message: 'Messages',

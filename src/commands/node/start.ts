@@ -24,7 +24,7 @@ export default class NodeStart extends CairnCommand {
       default: 'on-demand' as const,
     })(),
     miners: integerFlag({ summary: 'Miner processes. [default: 1]' }),
-    'mining-delay': integerFlag({ summary: 'Pause before mining each block, in ms (the original paused 5000). [default: 0]' }),
+    'mining-delay': integerFlag({ summary: 'Pause before mining each block, in ms (5000 lets you watch each one). [default: 0]' }),
     'mempool-limit': integerFlag({ summary: 'Most transactions waiting in the mempool. [default: 50000]' }),
     'mempool-bytes': integerFlag({ summary: 'Most bytes of transactions (as JSON) waiting in the mempool. [default: 67108864, 64 MiB]' }),
     ...chainSelectionFlags,

@@ -1,8 +1,9 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ChainApp, TxContext } from '../app.js';
 import { CairnError, isAppRejection, TxRejection } from '../errors.js';
 import { StateOverlay, type StateLayer } from '../state.js';
 import { sha256hex } from '../hash.js';
+import { describeSchemaError, dottedPath } from '../schema-errors.js';
 import { compileGuard, TX_SCHEMA } from '../schemas.js';
 import { signingBytes, txId, verifyTxSignature, type Tx } from './tx.js';
 import { deepFreeze, jsonFlaw } from '../canonicalizable.js';
@@ -108,7 +109,7 @@ export class TxRules {
     if (flaw) throw new TxRejection('TX_MALFORMED', 'transaction holds a lone UTF-16 surrogate or a number beyond a double');
     if (!validateEnvelope(raw)) {
       const e = validateEnvelope.errors![0]!;
-      throw new TxRejection('TX_MALFORMED', `transaction ${e.instancePath || 'envelope'} ${e.message ?? 'is invalid'}`);
+      throw new TxRejection('TX_MALFORMED', describeTxError(e, raw));
     }
     const size = JSON.stringify(raw).length;
     if (size > MAX_TX_BYTES) throw new TxRejection('TX_TOO_LARGE', `transaction is larger than ${MAX_TX_BYTES} bytes`);
@@ -133,10 +134,8 @@ export class TxRules {
     if (!validate) throw new TxRejection('TX_UNKNOWN_TYPE', `app '${tx.app}' has no transaction type '${tx.type}'`);
     if (!validate(tx.payload)) {
       const e = validate.errors![0]!;
-      throw new TxRejection(
-        'TX_BAD_PAYLOAD',
-        `${tx.app}/${tx.type} payload ${e.instancePath || ''} ${e.message ?? 'is invalid'}`.replace(/\s+/g, ' '),
-      );
+      const why = describeSchemaError(e, { data: tx.payload, schema: validate.schema, name: (path) => dottedPath(path) || 'the payload' });
+      throw new TxRejection('TX_BAD_PAYLOAD', `${tx.app}/${tx.type} payload: ${why}`);
     }
     const bytes = known ?? signingBytes(this.chainId, tx);
     const id = sha256hex(bytes);
@@ -195,4 +194,13 @@ function judged<T>(fn: () => T): T {
     if (err instanceof CairnError) throw err;
     throw new TxRejection('TX_MALFORMED', `the transaction could not be judged: ${String((err as Error)?.message ?? err).slice(0, 200)}`);
   }
+}
+
+/** Why an envelope failed its schema, in words: `transaction sig must be 128 lowercase hex digits`. */
+export function describeTxError(error: ErrorObject, raw: unknown): string {
+  return describeSchemaError(error, {
+    data: raw,
+    schema: TX_SCHEMA,
+    name: (path) => (path.length ? `transaction ${dottedPath(path)}` : 'the transaction'),
+  });
 }

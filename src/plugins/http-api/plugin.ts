@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { instanceCachingFactory } from 'tsyringe';
 import {
+  badPort,
   API,
   CHAIN_READER,
   CONFIG,
@@ -31,7 +32,7 @@ export interface HttpApiOptions {
 export function httpApi(options: HttpApiOptions = {}): Plugin {
   const { port, host = '127.0.0.1' } = options;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
-    throw new ConfigError('CONFIG_INVALID', '--api-port must be a whole number from 0 to 65535');
+    throw new ConfigError('CONFIG_INVALID', badPort('--api-port', port));
   }
   if (!isLoopback(host)) throw new ConfigError('CONFIG_INVALID', `the node API binds only to a loopback address, not '${host}'`);
   return {

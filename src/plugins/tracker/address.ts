@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ConfigError } from '../../kernel/index.js';
+import { badPort, ConfigError } from '../../kernel/index.js';
 import type { PeerAddress } from '../../kernel/index.js';
 import { isValidHost } from './messages.js';
 
@@ -19,7 +19,7 @@ export function parseHostPort(text: string): PeerAddress {
     throw bad(/:.*:/.test(value) && !value.startsWith('[') ? 'IPv6 hosts go in brackets' : 'expected HOST:PORT with a numeric port');
   const [, host, portText] = match as unknown as [string, string, string];
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad('the port must be 1-65535');
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(badPort('the port', portText, 1));
   if (!isValidHost(host)) throw bad('the host is not an IP address or DNS name');
   return { host, port };
 }

@@ -5,7 +5,7 @@ import { forgedBlocks } from './forged-blocks.js';
 export const badPow = forgedBlocks({
   name: 'bad-pow',
   group: 'chain',
-  summary: 'Pushes a two-block chain on its tip whose blocks fail proof of work (the original malicious peer).',
+  summary: 'Pushes a two-block chain on its tip whose blocks fail proof of work.',
   honestReaction: 'Rejects the first block at the seal check (BLOCK_BAD_POW) before looking further, and bans the sender.',
   codes: ['BLOCK_BAD_POW'],
   bans: true,

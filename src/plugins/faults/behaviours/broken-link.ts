@@ -15,7 +15,7 @@ const CLAIMED_BLOCKS = 3;
 export const brokenLink: FaultBehaviour<undefined> = {
   name: 'broken-link',
   group: 'chain',
-  summary: 'Claims a heavier chain and answers headers requests with a chain whose hash link is broken (the original malicious peer).',
+  summary: 'Claims a heavier chain and answers headers requests with a chain whose hash link is broken.',
   honestReaction:
     'Checks every header links to the one before it before fetching any body; rejects the run (HEADERS_INVALID) and bans the sender.',
   codes: ['HEADERS_INVALID'],

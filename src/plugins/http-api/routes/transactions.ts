@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isAppRejection, StoreError, TX_INDEX_APP, TxRejection, txId, type Tx } from '../../../kernel/index.js';
+import type { ErrorObject } from 'ajv';
+import { describeTxError, isAppRejection, StoreError, TX_INDEX_APP, TxRejection, txId, type Tx } from '../../../kernel/index.js';
 import { ApiError } from '../errors.js';
 import {
   MAX_TXS_PER_BATCH,
@@ -26,15 +27,15 @@ export function txRoutes(server: FastifyInstance, ctx: RouteContext): void {
   server.get<{ Params: TxStatusParams }>('/tx/:id', { schema: txStatusSchema }, async (request) => txStatus(ctx, request.params.id));
 }
 
-/** Why an envelope failed its schema, from the first error. */
-function malformed(invalid: { instancePath?: string; message?: string } | undefined): string {
-  return `transaction ${invalid?.instancePath || 'envelope'} ${invalid?.message ?? 'is invalid'}`;
+/** Why an envelope failed its schema, from the first error, in the words the mempool would use. */
+function malformed(invalid: unknown, raw: unknown): string {
+  return invalid ? describeTxError(invalid as ErrorObject, raw) : 'the transaction is invalid';
 }
 
 // With `attachValidation` the handler runs on an invalid body too: it is typed as valid only
 // past the `validationError` check.
 async function submitTx(ctx: RouteContext, request: FastifyRequest<{ Body: TxBody }>, reply: FastifyReply): Promise<FastifyReply> {
-  if (request.validationError) throw new TxRejection('TX_MALFORMED', malformed(request.validationError.validation?.[0]));
+  if (request.validationError) throw new TxRejection('TX_MALFORMED', malformed(request.validationError.validation?.[0], request.body));
   const tx = request.body;
   try {
     const { id } = await ctx.mempool.add(tx);
@@ -66,7 +67,7 @@ async function submitTxs(ctx: RouteContext, request: FastifyRequest<{ Body: TxsB
 }
 
 async function submitOne({ validateTx, mempool, chain }: RouteContext, raw: unknown): Promise<TxResult> {
-  if (!validateTx(raw)) return { error: { code: 'TX_MALFORMED', message: malformed(validateTx.errors?.[0]) } };
+  if (!validateTx(raw)) return { error: { code: 'TX_MALFORMED', message: malformed(validateTx.errors?.[0], raw) } };
   try {
     return await mempool.add(raw);
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { badPort } from '../../../kernel/index.js';
 import { TrackerError } from '../errors.js';
 import { DEFAULT_TRACKER_PORT, DEFAULT_TTL_MS, MAX_NETWORK_PEERS } from '../messages.js';
 import type { ProbeSender } from '../prober.js';
@@ -50,8 +51,7 @@ export function resolveLimits(options: TrackerServerOptions): ServerLimits {
     maxPeersPerNetwork: Math.min(options.maxPeersPerNetwork ?? MAX_NETWORK_PEERS, MAX_NETWORK_PEERS),
   };
   const { ttlMs, maxConnections, port } = limits;
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new TrackerError('TRACKER_BAD_OPTION', `port ${port} is not a TCP port (0-65535)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TrackerError('TRACKER_BAD_OPTION', badPort('port', port));
   if (!(ttlMs >= 30)) throw new TrackerError('TRACKER_BAD_OPTION', `ttlMs ${ttlMs} is too short: heartbeats come every third of it`);
   if (!(maxConnections >= 1)) throw new TrackerError('TRACKER_BAD_OPTION', `maxConnections must be at least 1`);
   return limits;
