@@ -70,7 +70,8 @@ export abstract class CairnCommand extends Command {
     // `this.exit()` throws an ExitError: it is a request, not a failure.
     if (err instanceof Errors.ExitError) throw err;
     if (this.jsonEnabled()) {
-      this.logJson(errorJson(err));
+      // One line, not oclif's pretty print: a parent (the devnet) reads its children line by line.
+      process.stdout.write(`${JSON.stringify(errorJson(err))}\n`);
     } else {
       const known = err instanceof CairnError || err instanceof Errors.CLIError;
       const sentence = oneLine(err.message ?? String(err));
