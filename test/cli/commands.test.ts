@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chainIdOf, type ChainParams } from '../../src/kernel/params.js';
 import { CairnProcess, runCairn } from '../support/processes.js';
@@ -136,7 +137,7 @@ describe('cairn CLI', () => {
     const node = new CairnProcess(['node', 'start', '--data-dir', dir, '--transport', 'none', '--mine', 'off']);
     await node.waitForLine(/Ctrl-C stops$/);
     expect(await node.kill('SIGTERM')).toBe(0);
-    const env = { NODE_OPTIONS: `--require ${path.resolve('test/support/report-sockets.cjs')}` };
+    const env = { NODE_OPTIONS: `--import ${pathToFileURL(path.resolve('test/support/report-sockets.mjs')).href}` };
     const shown = await runCairn(['chain', 'show', '--data-dir', dir], { env });
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(/^ +0 +[0-9a-f]{12} /m);

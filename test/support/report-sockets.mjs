@@ -1,8 +1,10 @@
-// Preloaded with --require: every UDP socket or TCP server the process opens is reported on
+// Preloaded with --import: every UDP socket or TCP server the process opens is reported on
 // stderr, so a test can check that a command opened none.
-const dgram = require('node:dgram');
-const net = require('node:net');
-const { syncBuiltinESMExports } = require('node:module');
+import dgram from 'node:dgram';
+import { syncBuiltinESMExports } from 'node:module';
+import net from 'node:net';
+import process from 'node:process';
+
 const createSocket = dgram.createSocket;
 dgram.createSocket = (...args) => {
   process.stderr.write('opened a UDP socket\n');
