@@ -106,7 +106,8 @@ export abstract class CairnCommand extends Command {
     if (caught instanceof Errors.ExitError) throw caught;
     const err = this.explainUnexpected(caught);
     if (this.jsonEnabled()) {
-      this.logJson(errorJson(err));
+      // One line, not oclif's pretty print: a parent (the devnet) reads its children line by line.
+      process.stdout.write(`${JSON.stringify(errorJson(err))}\n`);
     } else {
       const known = err instanceof CairnError || err instanceof Errors.CLIError;
       const sentence = oneLine(err.message ?? String(err));

@@ -16,8 +16,10 @@ import {
   type LogLevel,
   type MineMode,
   type NodeConfig,
+  StoreError,
 } from '../kernel/index.js';
 import { builtinPlugins } from '../plugins/registry.js';
+import { holdsStore } from '../plugins/store-level/index.js';
 import type { ChainFlagValues } from './flags.js';
 
 export interface NodeFlagValues extends ChainFlagValues {
@@ -163,6 +165,27 @@ export async function startNode(assembled: AssembledNode): Promise<void> {
     throw err;
   }
   rememberGenesis(assembled.config.dataDir, assembled.params);
+}
+
+/**
+ * A node for a read-only command (`chain show`, `chain verify`) on the data dir's chain: no
+ * transport, no API, no mining, and nothing written. A data dir without a chain is refused
+ * before anything is opened, so that a mistyped path is said, not made.
+ */
+export async function openChainReader(flags: NodeFlagValues): Promise<AssembledNode> {
+  const assembled = await assembleNode(flags, { mine: 'off', transport: 'none', apiPort: undefined });
+  const { dataDir } = assembled.config;
+  if (!(await holdsStore(path.join(dataDir, 'chain'))))
+    throw new StoreError('NO_CHAIN', `there is no chain in ${dataDir}: start a node on it first (cairn node start --data-dir ${dataDir})`, {
+      dataDir,
+    });
+  try {
+    await assembled.node.start();
+  } catch (err) {
+    await assembled.node.stop();
+    throw err;
+  }
+  return assembled;
 }
 
 /** Difficulty of a target as bits of work: log2(2^256 / (target + 1)). */

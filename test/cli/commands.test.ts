@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chainIdOf, type ChainParams } from '../../src/kernel/params.js';
-import { runCairn } from '../support/processes.js';
+import { CairnProcess, runCairn } from '../support/processes.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -114,6 +115,40 @@ describe('cairn CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('GENESIS_MISMATCH');
     expectOneCleanLine(result.stderr);
+  });
+
+  it('chain show and chain verify on a dir without a chain say so, create nothing, and open no socket', async () => {
+    const missing = path.join(dir, 'missing', 'dir');
+    for (const command of ['show', 'verify']) {
+      const result = await runCairn(['chain', command, '--data-dir', missing]);
+      expect(result.code, command).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        `Error: there is no chain in ${missing}: start a node on it first (cairn node start --data-dir ${missing}) (NO_CHAIN)`,
+      );
+      expectOneCleanLine(result.stderr);
+      expect(result.stdout).toBe('');
+      const json = await runCairn(['chain', command, '--data-dir', missing, '--json']);
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'NO_CHAIN' } });
+    }
+    await expect(stat(path.join(dir, 'missing'))).rejects.toThrow(/ENOENT/);
+
+    // On a dir with a chain, they read it without opening a transport or an API.
+    const node = new CairnProcess(['node', 'start', '--data-dir', dir, '--transport', 'none', '--mine', 'off']);
+    await node.waitForLine(/Ctrl-C stops$/);
+    expect(await node.kill('SIGTERM')).toBe(0);
+    const env = { NODE_OPTIONS: `--import ${pathToFileURL(path.resolve('test/support/report-sockets.mjs')).href}` };
+    const shown = await runCairn(['chain', 'show', '--data-dir', dir], { env });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^ +0 +[0-9a-f]{12} /m);
+    const verified = await runCairn(['chain', 'verify', '--data-dir', dir], { env });
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(shown.stderr + verified.stderr).toBe('');
+    // The preload does report sockets: a node with a transport opens one.
+    const udp = new CairnProcess(['node', 'start', '--data-dir', dir, '--mine', 'off'], env);
+    await udp.waitForLine(/Ctrl-C stops$/);
+    expect(await udp.kill('SIGTERM')).toBe(0);
+    expect(udp.stderr).toContain('opened a UDP socket');
   });
 
   it('an app that cannot be found is named', async () => {

@@ -150,6 +150,34 @@ describe('cairn devnet', () => {
     expect(existsSync(started.dir)).toBe(false);
   });
 
+  it("says in its failure line the node's own error, and its log keeps it", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cairn-devnet-test-'));
+    dirs.push(dir);
+    const run = await runCairn(['devnet', '--no-demo', '--nodes', '2', '--malicious', '1', '--fault', 'nosuch', '--dir', dir], {
+      timeoutMs: 90_000,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toMatch(
+      /^Error: node 1 failed to start: unknown fault 'nosuch'; the faults are: .+ \(FAULT_UNKNOWN\) \(DEVNET_START_FAILED\)$/,
+    );
+    expect(readFileSync(path.join(dir, 'node-1', 'node.log'), 'utf8')).toContain('"code":"FAULT_UNKNOWN"');
+  });
+
+  it('a second devnet on the same --dir says the first one holds it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cairn-devnet-test-'));
+    dirs.push(dir);
+    const first = devnet(['--nodes', '1', '--dir', dir, '--no-demo']);
+    await first.waitForLine(/^node 0 +api /, 90_000);
+    const second = await runCairn(['devnet', '--no-demo', '--nodes', '1', '--dir', dir], { timeoutMs: 90_000 });
+    expect(second.code).toBe(1);
+    expect(second.stderr.trim().split('\n')).toHaveLength(1);
+    expect(second.stderr.trim()).toMatch(
+      /^Error: node 0 failed to start: the store at .+ is already open elsewhere: .+ \(STORE_LOCKED\) \(DEVNET_START_FAILED\)$/,
+    );
+    expect(second.stderr).not.toContain('exit code 1');
+    expect(await first.kill('SIGINT')).toBe(0);
+  });
+
   it('refuses bad flags in one sentence', async () => {
     const zero = await runCairn(['devnet', '--nodes', '0']);
     expect(zero.code).toBe(1);

@@ -60,6 +60,24 @@ describe('cairn node start', () => {
     expect(events[events.length - 1]!.event).toBe('stopped');
   });
 
+  it('with --json an error is one JSON line', async () => {
+    const run = await runCairn(['node', 'start', '--data-dir', dir, '--fault', 'nosuch', '--json']);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ error: { code: 'FAULT_UNKNOWN' } });
+  });
+
+  it('--transport none without an API runs until SIGINT and stops with 0', async () => {
+    const node = start(['--transport', 'none', '--mine', 'off']);
+    await node.waitForLine(/Ctrl-C stops$/);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(node.running, node.stdout + node.stderr).toBe(true);
+    expect(await node.kill('SIGINT')).toBe(0);
+    expect(node.stdout).toMatch(/^stopped \(SIGINT\) at height 0, tip [0-9a-f]{12}$/m);
+    expect(node.stderr).toBe('');
+  });
+
   it('refuses chain flags that name another chain than the data dir holds', async () => {
     const node = start(['--mine', 'always', '--difficulty', 'fixed', '--initial-target', EASY]);
     await node.waitForLine(/^block 1 /);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CairnError } from '../../kernel/index.js';
@@ -25,6 +25,8 @@ export interface CairnChildOptions {
 
 /** How many stdout lines a child keeps, to explain a failure. */
 const KEPT_LINES = 50;
+/** How long an exit waits for the child's last stdout lines (its error) to be read. */
+const LAST_LINES_MS = 1000;
 
 /**
  * A cairn command run as a child process with `--json`: its stdout lines are parsed as they
@@ -55,23 +57,13 @@ export class CairnChild extends EventEmitter<{ line: [Record<string, unknown>]; 
     } finally {
       closeSync(log); // the child holds its own descriptor
     }
-    this.exited = new Promise((resolve) => {
-      this.process.once('exit', (code, signal) => {
-        this.exit = { code, signal };
-        resolve(this.exit);
-        this.emit('exit', this.exit);
-      });
-      // A failed spawn has no exit event of its own.
-      this.process.once('error', (err) => {
-        if (this.exit) return;
-        this.exit = { code: null, signal: null };
-        this.lines.push(JSON.stringify({ error: { code: 'SPAWN_FAILED', message: err.message } }));
-        resolve(this.exit);
-        this.emit('exit', this.exit);
-      });
-    });
-    createInterface({ input: this.process.stdout! }).on('line', (text) => {
+    let stdoutClosed = false;
+    const lines = createInterface({ input: this.process.stdout! });
+    lines.once('close', () => (stdoutClosed = true));
+    lines.on('line', (text) => {
       this.lines.push(text);
+      // The log keeps what the child said of its own failure, next to its structured logs.
+      if (text.startsWith('{"error":')) this.keepInLog(text);
       if (this.lines.length > KEPT_LINES) this.lines.shift();
       if (!text.startsWith('{')) return;
       let parsed: unknown;
@@ -82,6 +74,37 @@ export class CairnChild extends EventEmitter<{ line: [Record<string, unknown>]; 
       }
       if (parsed && typeof parsed === 'object') this.emit('line', parsed as Record<string, unknown>);
     });
+    this.exited = new Promise((resolve) => {
+      // 'exit' may come before the last stdout lines are read, and they say why it ended.
+      this.process.once('exit', (code, signal) => {
+        const settle = () => {
+          clearTimeout(timer);
+          if (this.exit) return;
+          this.exit = { code, signal };
+          resolve(this.exit);
+          this.emit('exit', this.exit);
+        };
+        const timer = setTimeout(settle, LAST_LINES_MS);
+        if (stdoutClosed) settle();
+        else lines.once('close', settle);
+      });
+      // A failed spawn has no exit event of its own.
+      this.process.once('error', (err) => {
+        if (this.exit) return;
+        this.exit = { code: null, signal: null };
+        this.lines.push(JSON.stringify({ error: { code: 'SPAWN_FAILED', message: err.message } }));
+        resolve(this.exit);
+        this.emit('exit', this.exit);
+      });
+    });
+  }
+
+  private keepInLog(text: string): void {
+    try {
+      appendFileSync(this.logFile, `${text}\n`);
+    } catch {
+      // the devnet's temp dir is already gone: the line is still in `lines`
+    }
   }
 
   get pid(): number | undefined {

@@ -1,6 +1,6 @@
 import { CairnCommand } from '../../cli/base-command.js';
 import { chainSelectionFlags, integerFlag } from '../../cli/flags.js';
-import { assembleNode, difficultyBits, shortHash, startNode } from '../../cli/node-assembly.js';
+import { difficultyBits, openChainReader, shortHash } from '../../cli/node-assembly.js';
 import { ConfigError, type Block } from '../../kernel/index.js';
 
 export interface ShownBlock extends Block {
@@ -26,12 +26,10 @@ export default class ChainShow extends CairnCommand {
     if (from < 0) throw new ConfigError('CONFIG_INVALID', '--from must be a height of 0 or more');
     if (limit < 1) throw new ConfigError('CONFIG_INVALID', '--limit must be 1 or more');
 
-    const assembled = await assembleNode(flags, { mine: 'off' });
-    const { node } = assembled;
+    const { node } = await openChainReader(flags);
     const blocks: ShownBlock[] = [];
     let tipHeight: number;
     try {
-      await startNode(assembled);
       const tip = node.chain.tip();
       tipHeight = tip.height;
       for (let h = from; h <= tip.height && blocks.length < limit; h++) {

@@ -1,6 +1,6 @@
 import { CairnCommand } from '../../cli/base-command.js';
 import { chainSelectionFlags } from '../../cli/flags.js';
-import { assembleNode, shortHash, startNode } from '../../cli/node-assembly.js';
+import { openChainReader, shortHash } from '../../cli/node-assembly.js';
 import type { VerifyResult } from '../../kernel/index.js';
 
 export default class ChainVerify extends CairnCommand {
@@ -13,10 +13,9 @@ export default class ChainVerify extends CairnCommand {
 
   async run(): Promise<VerifyResult> {
     const { flags } = await this.parse(ChainVerify);
-    const assembled = await assembleNode(flags, { mine: 'off' });
+    const assembled = await openChainReader(flags);
     let result: VerifyResult;
     try {
-      await startNode(assembled);
       result = await assembled.node.chain.verify();
     } finally {
       await assembled.node.stop();
