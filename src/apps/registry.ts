@@ -128,6 +128,22 @@ export function appFromModule(mod: unknown, spec: string): ChainApp {
   return candidate as ChainApp;
 }
 
+/**
+ * Loads the apps a chain's genesis names, by id, when `--app` was not given. Only built-in apps
+ * can be found from an id alone; any other must be named again with `--app`.
+ */
+export async function loadChainApps(ids: readonly string[]): Promise<ChainApp[]> {
+  for (const id of ids) {
+    if (!(id in BUILTIN_APPS))
+      throw new ConfigError(
+        'APP_NOT_FOUND',
+        `the chain runs app '${id}', which is not built in: load it with --app and its module path or package name`,
+        { app: id },
+      );
+  }
+  return loadApps(ids);
+}
+
 /** Loads the apps named on the command line: built-in names, module paths or installed packages. */
 export async function loadApps(specs: readonly string[]): Promise<ChainApp[]> {
   const apps: ChainApp[] = [];

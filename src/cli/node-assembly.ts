@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { loadApps } from '../apps/registry.js';
+import { loadApps, loadChainApps } from '../apps/registry.js';
 import {
   CairnNode,
   ConfigError,
@@ -19,7 +19,7 @@ import {
   StoreError,
 } from '../kernel/index.js';
 import { builtinPlugins } from '../plugins/registry.js';
-import { holdsStore } from '../plugins/store-level/index.js';
+import { holdsStore, storeInUse } from '../plugins/store-level/index.js';
 import type { ChainFlagValues } from './flags.js';
 
 export interface NodeFlagValues extends ChainFlagValues {
@@ -109,6 +109,37 @@ export function checkApps(params: ChainParams, apps: readonly ChainApp[]): void 
   }
 }
 
+/**
+ * The chain and the apps to run it with: `--app` when given (and then it must match the chain);
+ * else the apps the chain's genesis names, so that a data dir remembers its apps as it
+ * remembers its chain. Chain flags without `--app` describe a chain without apps.
+ */
+export async function chooseAppsAndParams(config: NodeConfig, flags: ChainFlagValues): Promise<{ apps: ChainApp[]; params: ChainParams }> {
+  if (flags.app === undefined) {
+    const params = chooseChainParams(config, flags, []);
+    return { apps: await loadChainApps(params.apps), params };
+  }
+  const apps = await loadApps(config.apps);
+  const params = chooseChainParams(
+    config,
+    flags,
+    apps.map((a) => a.id),
+  );
+  checkApps(params, apps);
+  return { apps, params };
+}
+
+/** A running node holds the store: say so first, whatever else about the flags would be refused. */
+export async function refuseLockedStore(dataDir: string): Promise<void> {
+  const location = path.join(dataDir, 'chain');
+  if (await storeInUse(location))
+    throw new StoreError(
+      'STORE_LOCKED',
+      `the store at ${location} is already open elsewhere: a node may already be running on that data dir`,
+      { location },
+    );
+}
+
 /** Writes the data dir's genesis file once, atomically; an existing one is left alone. */
 export function rememberGenesis(dataDir: string, params: ChainParams): void {
   const file = rememberedGenesisPath(dataDir);
@@ -134,13 +165,8 @@ export interface AssembledNode {
  */
 export async function assembleNode(flags: NodeFlagValues, overrides: Partial<NodeConfig> = {}): Promise<AssembledNode> {
   const config = configFromFlags(flags, overrides);
-  const apps = await loadApps(config.apps);
-  const params = chooseChainParams(
-    config,
-    flags,
-    apps.map((a) => a.id),
-  );
-  checkApps(params, apps);
+  await refuseLockedStore(config.dataDir);
+  const { apps, params } = await chooseAppsAndParams(config, flags);
   const registry = builtinPlugins();
   const plugins = [registry.create('store-level'), registry.create('consensus-pow')];
   if (config.transport !== 'none') {

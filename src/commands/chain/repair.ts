@@ -1,8 +1,7 @@
 import { CairnCommand } from '../../cli/base-command.js';
 import { repairChain, type RepairReport } from '../../cli/chain-repair.js';
 import { chainSelectionFlags } from '../../cli/flags.js';
-import { checkApps, chooseChainParams, configFromFlags, shortHash } from '../../cli/node-assembly.js';
-import { loadApps } from '../../apps/registry.js';
+import { chooseAppsAndParams, configFromFlags, shortHash } from '../../cli/node-assembly.js';
 import { createLogger } from '../../kernel/index.js';
 
 export default class ChainRepair extends CairnCommand {
@@ -16,13 +15,7 @@ export default class ChainRepair extends CairnCommand {
   async run(): Promise<RepairReport> {
     const { flags } = await this.parse(ChainRepair);
     const config = configFromFlags(flags, { mine: 'off' });
-    const apps = await loadApps(config.apps);
-    const params = chooseChainParams(
-      config,
-      flags,
-      apps.map((a) => a.id),
-    );
-    checkApps(params, apps);
+    const { apps, params } = await chooseAppsAndParams(config, flags);
     const report = await repairChain({ config, params, apps, logger: createLogger(config.logLevel) });
     const lost =
       report.blocksLost === 0
