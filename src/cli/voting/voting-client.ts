@@ -254,7 +254,8 @@ export class VotingClient {
         if (err instanceof CairnError && err.code === 'TX_UNKNOWN') return undefined;
         throw err;
       });
-      if (status?.status === 'confirmed' && status.blockHash === receipt.blockHash) return { ...receipt, confirmations: status.confirmations };
+      if (status?.status === 'confirmed' && status.blockHash === receipt.blockHash)
+        return { ...receipt, confirmations: status.confirmations };
       if (attempt >= 2) return { counted: false };
     }
   }
@@ -289,13 +290,9 @@ export class VotingClient {
     const status = await this.api.status().catch(() => undefined);
     const hint = status?.mining === 'off' ? ': the node does not mine (start it with --mine on-demand)' : ', it may still be counted later';
     const what = inBlockWanting ? `did not reach ${inBlockWanting} confirmations` : 'was not counted';
-    return new CairnError(
-      'WAIT_TIMEOUT',
-      `transaction ${txId.slice(0, 12)} ${what} within ${Math.round(timeoutMs / 1000)} s${hint}`,
-      {
-        txId,
-      },
-    );
+    return new CairnError('WAIT_TIMEOUT', `transaction ${txId.slice(0, 12)} ${what} within ${Math.round(timeoutMs / 1000)} s${hint}`, {
+      txId,
+    });
   }
 
   /** Unique per transaction so that two ballots of one voter are two transactions, each judged. */

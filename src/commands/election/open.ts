@@ -55,8 +55,7 @@ export default class ElectionOpen extends CairnCommand {
           closesAt: flags['closes-at'],
         },
         flags.creator,
-        { wait: flags.wait, timeoutMs: waitTimeoutMs(flags.timeout),
-        confirmations: flags.confirmations, onProgress: progress?.update },
+        { wait: flags.wait, timeoutMs: waitTimeoutMs(flags.timeout), confirmations: flags.confirmations, onProgress: progress?.update },
       );
       if (!this.jsonEnabled()) this.log(`election ${flags.id} ${submitted.counted ? 'is open' : 'submitted'}: ${flags.title}`);
       return {
