@@ -28,7 +28,13 @@ function expectRefused(run: RunResult, code: string, sentence: RegExp): void {
 
 interface Counted {
   txId: string;
-  counted: { height: number; blockHash: string } | null;
+  counted: { height: number; blockHash: string; confirmations: number } | null;
+}
+
+async function exited(proc: CairnProcess, timeoutMs = 30_000): Promise<number | null> {
+  const deadline = Date.now() + timeoutMs;
+  while (proc.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  return proc.kill('SIGKILL');
 }
 
 describe('cairn vote and cairn election against a running node', () => {
@@ -58,7 +64,7 @@ describe('cairn vote and cairn election against a running node', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^created key 'alice' \([0-9a-f]{64}\)/m);
     expect(first.stdout).toMatch(/^mining… ballot [0-9a-f]{12} is waiting for a block$/m);
-    const countedLine = /^counted in block (\d+) \(hash ([0-9a-f]{64})\)$/m.exec(first.stdout);
+    const countedLine = /^counted in block (\d+) \(hash ([0-9a-f]{64})\) with 1 confirmation$/m.exec(first.stdout);
     expect(countedLine, first.stdout).not.toBeNull();
 
     const duplicate = await cairn('vote', 'cast', '--election', 'budget', '--choice', 'no', '--voter', 'alice');
@@ -206,4 +212,30 @@ describe('cairn vote and cairn election against a running node', () => {
     }
     expect(watch.stderr).toBe('');
   });
+
+  it('vote cast --confirmations 2 waits for a second block on top of the ballot, and receipts count confirmations', async () => {
+    const cast = new CairnProcess(['vote', 'cast', '--choice', 'tea', '--voter', 'ines', '--confirmations', '2', ...node.args]);
+    const first = await cast.waitForLine(/^in block \d+ /);
+    const [, height, hash] = /^in block (\d+) \(hash ([0-9a-f]{64})\): 1 confirmation of 2, waiting for more blocks$/.exec(first)!;
+    expect(cast.running).toBe(true);
+    expect(cast.stdout).not.toMatch(/^counted/m);
+
+    // Another transaction gets the next block mined: the ballot's block now has 2 confirmations.
+    const other = await node.voting.cast('default', 'mate', 'jon', { timeoutMs: 30_000 });
+    expect(other.counted!.height).toBe(Number(height) + 1);
+    await cast.waitForLine(/^counted in block/);
+    expect(await exited(cast), cast.stderr).toBe(0);
+    expect(cast.stdout).toMatch(new RegExp(`^counted in block ${height} \\(hash ${hash}\\) with 2 confirmations$`, 'm'));
+
+    const receipt = json<{ counted: boolean; height: number; blockHash: string; confirmations: number }>(
+      await cairn('vote', 'receipt', '--voter', 'ines', '--json'),
+    );
+    expect(receipt).toMatchObject({ counted: true, height: Number(height), blockHash: hash, confirmations: 2 });
+    const human = await cairn('vote', 'receipt', '--voter', 'ines');
+    expect(human.stdout).toMatch(new RegExp(`is in block ${height}, with 2 confirmations$`, 'm'));
+
+    // --json carries the confirmations; a third block makes a ballot asking for 1 return at once.
+    const quick = json<Counted>(await cairn('vote', 'cast', '--choice', 'tea', '--voter', 'kim', '--json'));
+    expect(quick.counted).toMatchObject({ confirmations: 1 });
+  }, 90_000);
 });

@@ -22,6 +22,13 @@ export const waitFlags = {
     allowNo: true,
   }),
   timeout: timeoutFlag({ summary: 'Seconds to wait for the block before giving up. [default: 120]' }),
+  confirmations: Flags.integer({
+    summary: "Wait until the transaction's block has N confirmations on the node's best chain (1: the block itself).",
+    helpValue: 'N',
+    default: 1,
+    min: 1,
+    max: 1000,
+  }),
 };
 
 export const electionFlag = Flags.string({ summary: 'Election id.', default: 'default' });

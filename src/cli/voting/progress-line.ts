@@ -7,7 +7,7 @@ import type { TxProgress } from './voting-client.js';
  */
 export class ProgressLine {
   private last = '';
-  private lastStage?: 'waiting' | 'counted';
+  private lastStage?: string;
   private open = false;
 
   constructor(
@@ -16,8 +16,9 @@ export class ProgressLine {
   ) {}
 
   update = (progress: TxProgress): void => {
-    // Off a terminal a line cannot be rewritten: one line per stage, not one per block.
-    const stage = progress.stage === 'counted' ? 'counted' : 'waiting';
+    // Off a terminal a line cannot be rewritten: one line per stage (and per block that holds
+    // the transaction), not one per block mined.
+    const stage = progress.stage === 'submitted' || progress.stage === 'mining' ? 'waiting' : `${progress.stage} ${progress.blockHash}`;
     if (!this.out.isTTY && stage === this.lastStage) return;
     this.lastStage = stage;
     this.show(this.text(progress), progress.stage === 'counted');
@@ -36,8 +37,12 @@ export class ProgressLine {
         return `mining… ${this.label} ${id} ${p.known ? 'was already' : 'is'} waiting for a block`;
       case 'mining':
         return `mining… ${this.label} ${id} is waiting for a block (tip at block ${p.tipHeight})`;
+      case 'confirming':
+        return `in block ${p.height} (hash ${p.blockHash}): ${confirmations(p.confirmations)} of ${p.wanted}, waiting for more blocks`;
+      case 'orphaned':
+        return `block ${p.height} (hash ${p.blockHash}) left the best chain in a fork: ${this.label} ${id} is waiting for a block again`;
       case 'counted':
-        return `counted in block ${p.height} (hash ${p.blockHash})`;
+        return `counted in block ${p.height} (hash ${p.blockHash}) with ${confirmations(p.confirmations)}`;
     }
   }
 
@@ -52,4 +57,8 @@ export class ProgressLine {
       this.out.write(`${text}\n`);
     }
   }
+}
+
+export function confirmations(n: number): string {
+  return `${n} confirmation${n === 1 ? '' : 's'}`;
 }

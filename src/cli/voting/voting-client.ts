@@ -20,12 +20,17 @@ import { explainRefusal, VoteRefused, type RefusalContext } from './refusal.js';
 export type TxProgress =
   | { stage: 'submitted'; txId: string; known: boolean }
   | { stage: 'mining'; txId: string; tipHeight: number }
-  | { stage: 'counted'; txId: string; height: number; blockHash: string };
+  | { stage: 'confirming'; txId: string; height: number; blockHash: string; confirmations: number; wanted: number }
+  | { stage: 'orphaned'; txId: string; height: number; blockHash: string }
+  | { stage: 'counted'; txId: string; height: number; blockHash: string; confirmations: number };
 
+/** A block of the node's best chain that holds the transaction. */
 export interface Counted {
   txId: string;
   height: number;
   blockHash: string;
+  /** Tip height − block height + 1, when the node answered. */
+  confirmations: number;
 }
 
 export interface WaitOptions {
@@ -34,6 +39,8 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Stops waiting (Ctrl-C at the prompt); the transaction may still be counted later. */
   signal?: AbortSignal;
+  /** Blocks wanted on top of and including the one that holds the transaction; default 1. */
+  confirmations?: number;
 }
 
 export interface SubmitOptions extends WaitOptions {
@@ -154,12 +161,15 @@ export class VotingClient {
   }
 
   /**
-   * Resolves once the transaction is on this node's best chain. Each new block wakes it (an
-   * event stream), with a slow poll behind in case the stream breaks. A transaction the node
-   * dropped (a conflicting one was counted first) is a refusal, not an endless wait.
+   * Resolves once the transaction is in a block of this node's best chain with the wanted
+   * confirmations. Each new block or reorg wakes it (an event stream), with a slow poll behind
+   * in case the stream breaks. The node's answer names the best chain's block, so a block that
+   * loses a fork is reported as such and the wait goes on. A transaction the node dropped (a
+   * conflicting one was counted first) is a refusal, not an endless wait.
    */
   async waitUntilCounted(txId: string, options: WaitOptions = {}, context: RefusalContext = {}): Promise<Counted> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
+    const wanted = options.confirmations ?? 1;
     const deadline = Date.now() + timeoutMs;
     let wake: (() => void) | undefined;
     let tipHeight = -1;
@@ -170,20 +180,33 @@ export class VotingClient {
     const stream = await this.api.events(onEvent, { types: ['block', 'reorg'] }).catch(() => undefined);
     const onAbort = () => wake?.();
     options.signal?.addEventListener('abort', onAbort);
+    // The block last seen holding the transaction, to tell when it leaves the best chain.
+    let seen: { height: number; blockHash: string } | undefined;
     try {
       for (;;) {
         if (options.signal?.aborted) {
           throw new CairnError('WAIT_STOPPED', `stopped waiting for transaction ${txId.slice(0, 12)}; it may still be counted`);
         }
         const status = await this.txStatusOrDropped(txId, context);
-        if (status.status === 'confirmed') {
-          const counted = { txId, height: status.height, blockHash: status.blockHash };
-          options.onProgress?.({ stage: 'counted', ...counted });
-          return counted;
+        const inBlock = status.status === 'confirmed' ? status : undefined;
+        if (seen && seen.blockHash !== inBlock?.blockHash) {
+          options.onProgress?.({ stage: 'orphaned', txId, ...seen });
+          seen = undefined;
         }
-        if (tipHeight >= 0) options.onProgress?.({ stage: 'mining', txId, tipHeight });
+        if (inBlock) {
+          const { height, blockHash, confirmations } = inBlock;
+          if (confirmations >= wanted) {
+            const counted = { txId, height, blockHash, confirmations };
+            options.onProgress?.({ stage: 'counted', ...counted });
+            return counted;
+          }
+          seen = { height, blockHash };
+          options.onProgress?.({ stage: 'confirming', txId, height, blockHash, confirmations, wanted });
+        } else if (tipHeight >= 0) {
+          options.onProgress?.({ stage: 'mining', txId, tipHeight });
+        }
         const left = deadline - Date.now();
-        if (left <= 0) throw await this.notCounted(txId, timeoutMs);
+        if (left <= 0) throw await this.notCounted(txId, timeoutMs, seen && wanted);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(POLL_MS, left));
           wake = () => {
@@ -215,6 +238,28 @@ export class VotingClient {
     return this.api.query<Receipt>(VOTING_APP_ID, 'receipt', { election: checkElectionId(election), voter: voterPublicKey });
   }
 
+  /**
+   * The receipt with the confirmations of its block, both from the best chain: the app's
+   * record and the node's transaction status are read one after the other, so a reorg in
+   * between is read again rather than reported in a block that lost.
+   */
+  async countedReceipt(
+    election: string,
+    voterPublicKey: string,
+  ): Promise<(Receipt & { counted: false }) | (Receipt & { counted: true; confirmations: number })> {
+    for (let attempt = 0; ; attempt++) {
+      const receipt = await this.receipt(election, voterPublicKey);
+      if (!receipt.counted) return receipt;
+      const status = await this.api.txStatus(receipt.txId).catch((err: unknown) => {
+        if (err instanceof CairnError && err.code === 'TX_UNKNOWN') return undefined;
+        throw err;
+      });
+      if (status?.status === 'confirmed' && status.blockHash === receipt.blockHash)
+        return { ...receipt, confirmations: status.confirmations };
+      if (attempt >= 2) return { counted: false };
+    }
+  }
+
   private async submitSigned(tx: Tx, context: RefusalContext): Promise<{ id: string; known?: boolean }> {
     try {
       return await this.api.submitTx(tx);
@@ -240,16 +285,14 @@ export class VotingClient {
     }
   }
 
-  private async notCounted(txId: string, timeoutMs: number): Promise<CairnError> {
+  /** `inBlockWanting`: the transaction is in a block, short of this many confirmations. */
+  private async notCounted(txId: string, timeoutMs: number, inBlockWanting?: number): Promise<CairnError> {
     const status = await this.api.status().catch(() => undefined);
     const hint = status?.mining === 'off' ? ': the node does not mine (start it with --mine on-demand)' : ', it may still be counted later';
-    return new CairnError(
-      'WAIT_TIMEOUT',
-      `transaction ${txId.slice(0, 12)} was not counted within ${Math.round(timeoutMs / 1000)} s${hint}`,
-      {
-        txId,
-      },
-    );
+    const what = inBlockWanting ? `did not reach ${inBlockWanting} confirmations` : 'was not counted';
+    return new CairnError('WAIT_TIMEOUT', `transaction ${txId.slice(0, 12)} ${what} within ${Math.round(timeoutMs / 1000)} s${hint}`, {
+      txId,
+    });
   }
 
   /** Unique per transaction so that two ballots of one voter are two transactions, each judged. */

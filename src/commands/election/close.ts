@@ -27,6 +27,7 @@ export default class ElectionClose extends CairnCommand {
       const submitted = await client.close(flags.id, flags.creator, {
         wait: flags.wait,
         timeoutMs: waitTimeoutMs(flags.timeout),
+        confirmations: flags.confirmations,
         onProgress: progress?.update,
       });
       if (!this.jsonEnabled()) this.log(`election ${flags.id} ${submitted.counted ? 'is closed' : 'close submitted'}`);
@@ -35,7 +36,9 @@ export default class ElectionClose extends CairnCommand {
         creator: flags.creator,
         publicKey,
         txId: submitted.txId,
-        counted: submitted.counted ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash } : null,
+        counted: submitted.counted
+          ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash, confirmations: submitted.counted.confirmations }
+          : null,
       };
     } finally {
       progress?.end();

@@ -11,7 +11,7 @@ export interface ElectionTxResult {
   creator: string;
   publicKey: string;
   txId: string;
-  counted: { height: number; blockHash: string } | null;
+  counted: { height: number; blockHash: string; confirmations: number } | null;
 }
 
 export default class ElectionOpen extends CairnCommand {
@@ -55,7 +55,7 @@ export default class ElectionOpen extends CairnCommand {
           closesAt: flags['closes-at'],
         },
         flags.creator,
-        { wait: flags.wait, timeoutMs: waitTimeoutMs(flags.timeout), onProgress: progress?.update },
+        { wait: flags.wait, timeoutMs: waitTimeoutMs(flags.timeout), confirmations: flags.confirmations, onProgress: progress?.update },
       );
       if (!this.jsonEnabled()) this.log(`election ${flags.id} ${submitted.counted ? 'is open' : 'submitted'}: ${flags.title}`);
       return {
@@ -63,7 +63,9 @@ export default class ElectionOpen extends CairnCommand {
         creator: flags.creator,
         publicKey: creator.publicKey,
         txId: submitted.txId,
-        counted: submitted.counted ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash } : null,
+        counted: submitted.counted
+          ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash, confirmations: submitted.counted.confirmations }
+          : null,
       };
     } finally {
       progress?.end();

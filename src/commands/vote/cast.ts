@@ -15,16 +15,17 @@ export interface CastResult {
   /** The node had this very ballot already. */
   known: boolean;
   /** Where the ballot was counted; null with --no-wait. */
-  counted: { height: number; blockHash: string } | null;
+  counted: { height: number; blockHash: string; confirmations: number } | null;
 }
 
 export default class VoteCast extends CairnCommand {
   static override summary = 'Cast one ballot, signed with the voter key NAME (created on first use).';
   static override description =
-    'Waits until the ballot is counted in a block and prints the block, or prints why it was refused (a voter who already voted, a closed election, a choice the election does not offer) and exits 1.';
+    "Waits until the ballot is counted in a block of the node's best chain with --confirmations blocks (that one included) and prints the block and its confirmations; a block that loses a fork is reported and the wait goes on. Or prints why it was refused (a voter who already voted, a closed election, a choice the election does not offer) and exits 1.";
   static override examples = [
     '<%= config.bin %> vote cast --choice tea --voter alice',
     '<%= config.bin %> vote cast --election budget --choice yes --voter bob --json',
+    '<%= config.bin %> vote cast --choice tea --voter carol --confirmations 3',
   ];
 
   static override flags = {
@@ -46,6 +47,7 @@ export default class VoteCast extends CairnCommand {
       const submitted = await client.cast(flags.election, flags.choice, flags.voter, {
         wait: flags.wait,
         timeoutMs: waitTimeoutMs(flags.timeout),
+        confirmations: flags.confirmations,
         onProgress: progress?.update,
       });
       if (!flags.wait && !this.jsonEnabled())
@@ -57,7 +59,9 @@ export default class VoteCast extends CairnCommand {
         publicKey: key.publicKey,
         txId: submitted.txId,
         known: submitted.known,
-        counted: submitted.counted ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash } : null,
+        counted: submitted.counted
+          ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash, confirmations: submitted.counted.confirmations }
+          : null,
       };
     } finally {
       progress?.end();

@@ -4,8 +4,14 @@ import { CairnCommand } from '../../cli/base-command.js';
 import { nodeApiFlags } from '../../cli/flags.js';
 import { votingClientFromFlags } from '../../cli/voting/connect.js';
 import { electionFlag } from '../../cli/voting/flags.js';
+import { confirmations } from '../../cli/voting/progress-line.js';
 
-export type ReceiptResult = Receipt & { election: string; voter: string; publicKey: string };
+/** `confirmations`: tip height − block height + 1 on the node's best chain, when counted. */
+export type ReceiptResult = (Receipt | (Receipt & { counted: true; confirmations: number })) & {
+  election: string;
+  voter: string;
+  publicKey: string;
+};
 
 export default class VoteReceipt extends CairnCommand {
   static override summary = "Check that a voter's ballot is counted: the block height and hash that hold it.";
@@ -26,9 +32,11 @@ export default class VoteReceipt extends CairnCommand {
     const { flags } = await this.parse(VoteReceipt);
     const client = await votingClientFromFlags(flags);
     const publicKey = client.publicKeyOf(flags.voter);
-    const receipt = await client.receipt(flags.election, publicKey);
+    const receipt = await client.countedReceipt(flags.election, publicKey);
     if (receipt.counted) {
-      this.log(`counted: the ballot of ${flags.voter} for '${receipt.choice}' in election ${flags.election} is in block ${receipt.height}`);
+      this.log(
+        `counted: the ballot of ${flags.voter} for '${receipt.choice}' in election ${flags.election} is in block ${receipt.height}, with ${confirmations(receipt.confirmations)}`,
+      );
       this.log(`block hash ${receipt.blockHash}`);
       this.log(`transaction ${receipt.txId}`);
     } else {
