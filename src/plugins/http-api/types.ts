@@ -1,5 +1,6 @@
 import type {
   AppEventMessage,
+  NetworkStats,
   BlockEvent,
   BlockHeader,
   MineMode,
@@ -35,23 +36,11 @@ export interface StatusResponse {
   uptime: number;
 }
 
-export interface PeerInfo {
-  peer: string;
-  ready: boolean;
-  /** `outbound`: we dialled it or discovery introduced it; `inbound`: it dialled us. */
-  origin: 'outbound' | 'inbound';
-  height: number;
-  score: number;
-  rejections: Record<string, number>;
-}
+/** A peer as the node's network sees it (`outbound`: we dialled it or discovery introduced it). */
+export type PeerInfo = NetworkStats['peers'][number];
 
-export interface BanInfo {
-  peer: string;
-  until: number;
-  reason: string;
-  /** What it was counted for before and while it was banned, by code. */
-  rejections: Record<string, number>;
-}
+/** A banned peer, with what it was counted for before and while it was banned, by code. */
+export type BanInfo = NetworkStats['banned'][number];
 
 export interface PeersResponse {
   peers: PeerInfo[];

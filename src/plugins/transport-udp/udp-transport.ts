@@ -54,10 +54,6 @@ export class UdpTransport implements Transport {
     return { ...this.bound };
   }
 
-  get maxMessageBytes(): number {
-    return this.options.maxMessageBytes;
-  }
-
   onMessage(handler: (from: PeerAddress, message: Buffer) => void): void {
     this.handlers.push(handler);
   }
