@@ -3,6 +3,7 @@ import path from 'node:path';
 import { encodeHeader, headerHash, merkleRoot, NONCE_OFFSET, writeU64, type Block, type BlockHeader } from '../../src/kernel/block.js';
 import { sha256hex } from '../../src/kernel/hash.js';
 import { txId, type Tx } from '../../src/kernel/tx/tx.js';
+import { Signer } from './chain-fixture.js';
 import { PROC_TARGET, type ProcNode } from './devnet-procs.js';
 import { waitFor } from './wait.js';
 
@@ -169,4 +170,18 @@ export async function postRaw(node: ProcNode, route: string, body: string): Prom
 export function addressOf(hostPort: string): { host: string; port: number } {
   const i = hostPort.lastIndexOf(':');
   return { host: hostPort.slice(0, i), port: Number(hostPort.slice(i + 1)) };
+}
+
+/**
+ * Has `miner` (mining on demand, waiting for its mempool to fill) mine one block of 3,000 notes,
+ * about 1 MB: larger than one datagram and than what each attacker source holds. Resolves with
+ * the miner's tip once its mempool is empty.
+ */
+export async function mineLargeBlock(miner: ProcNode): Promise<{ tip: string; height: number }> {
+  const alice = new Signer(miner.chainId);
+  for (let b = 0; b < 3; b++)
+    await miner.api.submitTxs(Array.from({ length: 1000 }, (_, i) => alice.tx('notes', 'note', { text: `a large block ${b}/${i}` })));
+  await waitFor('the miner to mine them', async () => (await miner.api.status()).mempool === 0, 30_000, 100);
+  const { tip, height } = await miner.api.status();
+  return { tip, height };
 }

@@ -275,12 +275,10 @@ export class SyncManager {
     this.fill();
   }
 
-  /** Its claim is not believed for a while (its next status would otherwise restore it at once). */
+  /** Its claims are not believed for a while (`prefers` asks `doubtedUntil`, whatever its next status says). */
   private doubt(peer: PeerState, now: number): void {
     peer.stalls++;
     peer.doubtedUntil = now + Math.min(MAX_DOUBT_MS, DOUBT_MS * 2 ** (peer.stalls - 1));
-    peer.work = this.chain.tip().totalWork;
-    peer.tip = this.chain.tip().hash;
   }
 
   reset(): void {

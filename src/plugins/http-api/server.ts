@@ -1,20 +1,6 @@
 import { fastify, LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
-import {
-  assertWired,
-  CairnError,
-  compileGuard,
-  ConfigError,
-  TX_SCHEMA,
-  type ChainReader,
-  type Mempool,
-  type Network,
-  type NodeConfig,
-  type NodeEvents,
-  type Service,
-  type StoreHealth,
-} from '../../kernel/index.js';
+import { assertWired, CairnError, compileGuard, ConfigError, TX_SCHEMA, type Service } from '../../kernel/index.js';
 import { tokenGuard } from './auth.js';
 import { acceptJsonBodiesOnly, MAX_BODY_BYTES } from './body.js';
 import { newToken, removeApiFiles, writeApiFiles } from './cookie.js';
@@ -22,7 +8,7 @@ import { useErrorReplies } from './error-replies.js';
 import { ApiError } from './errors.js';
 import { appRoutes } from './routes/apps.js';
 import { blockRoutes } from './routes/blocks.js';
-import type { RouteContext } from './routes/context.js';
+import type { NodeParts, RouteContext } from './routes/context.js';
 import { eventRoutes } from './routes/events.js';
 import { statusRoutes } from './routes/status.js';
 import { txRoutes } from './routes/transactions.js';
@@ -31,15 +17,7 @@ import { useSchemaValidation } from './validation.js';
 const CLOSE_GRACE_MS = 300;
 const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
 
-export interface HttpApiDeps {
-  chain: ChainReader;
-  mempool: Mempool;
-  storeHealth: StoreHealth;
-  config: NodeConfig;
-  log: Logger;
-  events: NodeEvents;
-  /** Absent for a node without a transport. */
-  network?: Network;
+export interface HttpApiDeps extends NodeParts {
   port: number;
   host: string;
 }
@@ -164,15 +142,9 @@ export class HttpApi implements Service {
   }
 
   private routeContext(validateTx: RouteContext['validateTx']): RouteContext {
-    const { chain, mempool, storeHealth, config, log, events, network } = this.deps;
+    const { port: _port, host: _host, ...node } = this.deps;
     return {
-      chain,
-      mempool,
-      storeHealth,
-      config,
-      log,
-      events,
-      network,
+      ...node,
       startedAt: () => this.startedAt,
       requireToken: tokenGuard(this.secret),
       validateTx,

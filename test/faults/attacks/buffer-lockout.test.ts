@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeDataHeader } from '../../../src/plugins/transport-udp/frame.js';
+import { mineLargeBlock } from '../../support/attack.js';
 import { Signer } from '../../support/chain-fixture.js';
 import { ProcNet, type ProcNode } from '../../support/devnet-procs.js';
 import { RawPeer, tcpFrame, tcpHello } from '../../support/raw-peer.js';
@@ -131,11 +132,7 @@ describe('attack: filling a transport’s shared receive budget', () => {
 
     // The honest peer mines a block of 3,000 notes (about 1 MB): it reaches the node as one
     // multi-fragment message, after the transactions themselves in batches of 1,000.
-    const alice = new Signer(node.chainId);
-    for (let b = 0; b < 3; b++)
-      await honest.api.submitTxs(Array.from({ length: 1000 }, (_, i) => alice.tx('notes', 'note', { text: `a large block ${b}/${i}` })));
-    await waitFor('the honest peer to mine them', async () => (await honest.api.status()).mempool === 0, 30_000, 100);
-    const tip = (await honest.api.status()).tip;
+    const { tip } = await mineLargeBlock(honest);
     await waitFor('the node to reach the honest peer’s tip', async () => (await node.api.status()).tip === tip, 10_000, 100).catch(
       async (err: Error) => {
         const s = await node.api.status();

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeDataHeader } from '../../../src/plugins/transport-udp/frame.js';
-import { judgementOf } from '../../support/attack.js';
-import { Signer } from '../../support/chain-fixture.js';
+import { judgementOf, mineLargeBlock } from '../../support/attack.js';
 import { ProcNet, type ProcNode } from '../../support/devnet-procs.js';
 import { RawPeer, tcpFrame, tcpHello } from '../../support/raw-peer.js';
 import { waitFor } from '../../support/wait.js';
@@ -81,11 +80,7 @@ describe('second look: receive budgets, many medium holders', () => {
 
     // The honest peer mines a block of 3,000 notes (about 1 MB, one block: the miner waits 2 s for
     // them), four times what any one source holds.
-    const alice = new Signer(node.chainId);
-    for (let b = 0; b < 3; b++)
-      await honest.api.submitTxs(Array.from({ length: 1000 }, (_, i) => alice.tx('notes', 'note', { text: `a large block ${b}/${i}` })));
-    await waitFor('the honest peer to mine them', async () => (await honest.api.status()).mempool === 0, 30_000, 100);
-    const { tip, height: tipHeight } = await honest.api.status();
+    const { tip, height: tipHeight } = await mineLargeBlock(honest);
     console.info(`honest tip at height ${tipHeight}`);
     const startedAt = Date.now();
     await waitFor('the node to reach the honest peer’s tip', async () => (await node.api.status()).tip === tip, 15_000, 100).catch(
@@ -145,11 +140,7 @@ describe('second look: receive budgets, many medium holders', () => {
     ).catch(() => undefined);
     console.info(`held: ${JSON.stringify((await node.api.status()).transport ?? {})}; open: ${sockets.filter((s) => !s.destroyed).length}`);
 
-    const alice = new Signer(node.chainId);
-    for (let b = 0; b < 3; b++)
-      await honest.api.submitTxs(Array.from({ length: 1000 }, (_, i) => alice.tx('notes', 'note', { text: `a large block ${b}/${i}` })));
-    await waitFor('the honest peer to mine them', async () => (await honest.api.status()).mempool === 0, 30_000, 100);
-    const { tip, height: tipHeight } = await honest.api.status();
+    const { tip, height: tipHeight } = await mineLargeBlock(honest);
     console.info(`honest tip at height ${tipHeight}`);
     const startedAt = Date.now();
     await waitFor('the node to reach the honest peer’s tip', async () => (await node.api.status()).tip === tip, 15_000, 100).catch(

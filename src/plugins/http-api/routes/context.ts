@@ -4,8 +4,8 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ChainReader, Mempool, Network, NodeConfig, NodeEvents, StoreHealth, Tx } from '../../../kernel/index.js';
 
-/** What the route modules read the node through; built once per server by `HttpApi`. */
-export interface RouteContext {
+/** The node's services the API reads and writes through (the server's deps, less where it listens). */
+export interface NodeParts {
   chain: ChainReader;
   mempool: Mempool;
   storeHealth: StoreHealth;
@@ -14,6 +14,10 @@ export interface RouteContext {
   events: NodeEvents;
   /** Absent for a node without a transport. */
   network?: Network;
+}
+
+/** What the route modules read the node through; built once per server by `HttpApi`. */
+export interface RouteContext extends NodeParts {
   /** When the API started listening (ms), for `uptime`: set only once `listen` returned. */
   startedAt: () => number;
   /** The `onRequest` hook of write routes. */
