@@ -1,6 +1,6 @@
 // tsyringe needs the Reflect polyfill before any decorated kernel class is evaluated.
 import 'reflect-metadata';
-// The package's front door (`import ... from 'cairn'`): the kernel's contracts plus the built-in
+// The package's front door (`import ... from '@cairn-chain/cairn'`): the kernel's contracts plus the built-in
 // plugin factories and the API client, which is what an external app and its tests need.
 export * from './kernel/index.js';
 export { loadApps, appFromModule, builtinAppNames } from './apps/registry.js';

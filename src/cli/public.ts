@@ -1,4 +1,4 @@
-// `cairn/cli`: what an app's own oclif commands need to behave like cairn's (one-line errors,
+// `@cairn-chain/cairn/cli`: what an app's own oclif commands need to behave like cairn's (one-line errors,
 // --json, --data-dir) and to reach a running node. One @oclif/core for cairn and its plugins.
 export { Args, Flags } from '@oclif/core';
 export { CairnCommand, defaultDataDir } from './base-command.js';

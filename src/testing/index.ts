@@ -1,6 +1,6 @@
 // tsyringe needs the Reflect polyfill before any decorated kernel class is evaluated.
 import 'reflect-metadata';
-// `cairn/testing`: what an app's own tests need to run it on a small in-process network, and
+// `@cairn-chain/cairn/testing`: what an app's own tests need to run it on a small in-process network, and
 // the compliance suites a plugin proves itself with.
 export {
   idOf,

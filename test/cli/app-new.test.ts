@@ -80,7 +80,7 @@ describe('cairn app new', () => {
       expect.arrayContaining(['package.json', 'src/index.ts', 'test/app.test.ts', `src/commands/${NAME}/sign.ts`, 'README.md']),
     );
     const pkg = JSON.parse(await readFile(path.join(appDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    expect(pkg.dependencies.cairn).toBe(`file:${path.resolve(import.meta.dirname, '../..')}`);
+    expect(pkg.dependencies['@cairn-chain/cairn']).toBe(`file:${path.resolve(import.meta.dirname, '../..')}`);
 
     const again = await runCairn(['app', 'new', NAME, '--dir', appDir]);
     expect(again.code).toBe(1);

@@ -1,5 +1,5 @@
 // The example of docs/writing-a-plugin.md, kept here so the doc cannot drift from code that works.
-// `../../src/index.js` is what a plugin package imports as 'cairn', `../../src/testing/index.js` as 'cairn/testing'.
+// `../../src/index.js` is what a plugin package imports as '@cairn-chain/cairn', `../../src/testing/index.js` as '@cairn-chain/cairn/testing'.
 import { describe, expect, it } from 'vitest';
 import {
   CairnNode,

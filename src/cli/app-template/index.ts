@@ -8,6 +8,9 @@ export const CAIRN_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).r
 /** The template files, shipped in the package's `templates/` directory (see package.json "files"). */
 export const TEMPLATE_DIR = path.join(CAIRN_ROOT, 'templates', 'app');
 
+/** cairn's npm name: scoped, since the bare name `cairn` belongs to an unrelated package. */
+export const CAIRN_PACKAGE = '@cairn-chain/cairn';
+
 /** Versions the generated package pins; the same majors cairn itself builds and tests with. */
 const DEV_DEPENDENCIES = { '@types/node': '^20.19.0', typescript: '~5.9.0', vitest: '^4.1.0' };
 
@@ -76,6 +79,7 @@ function packageJson(options: AppTemplateOptions): Record<string, unknown> {
  * stay the ones the kernel checks with instanceof; the dev copy builds and tests the package.
  */
 function cairnDependency(spec: string): Record<string, Record<string, string>> {
-  if (spec.startsWith('file:')) return { dependencies: { cairn: spec }, devDependencies: DEV_DEPENDENCIES };
-  return { peerDependencies: { cairn: spec }, devDependencies: { ...DEV_DEPENDENCIES, cairn: spec } };
+  const dep = { [CAIRN_PACKAGE]: spec };
+  if (spec.startsWith('file:')) return { dependencies: dep, devDependencies: DEV_DEPENDENCIES };
+  return { peerDependencies: dep, devDependencies: { ...DEV_DEPENDENCIES, ...dep } };
 }
