@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/faults/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    globalSetup: ['test/global-home.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // Two cores: one devnet at a time keeps the timings honest.

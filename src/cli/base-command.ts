@@ -14,6 +14,14 @@ export function defaultDataDir(): string {
 }
 
 /**
+ * One keystore per user, shared by every data dir, so a voter is the same key whichever node
+ * they use: a node dir holds a node, not its users.
+ */
+export function defaultKeystoreDir(): string {
+  return path.join(defaultDataDir(), 'keys');
+}
+
+/**
  * oclif wraps a flag's parse error as "Parsing --flag \n\t<reason>\nSee more help with --help";
  * a person gets the reason on one line, with the flag named once.
  */
@@ -44,7 +52,7 @@ export function errorJson(err: unknown): ErrorJson {
 }
 
 /**
- * What every cairn command shares: `--json`, `--data-dir`, `--log-level`, and an error path that
+ * What every cairn command shares: `--json`, `--data-dir`, `--keystore`, `--log-level`, and an error path that
  * prints one human line (or one JSON object) and exits 1, never a stack trace.
  */
 export abstract class CairnCommand extends Command {
@@ -52,12 +60,19 @@ export abstract class CairnCommand extends Command {
 
   static override baseFlags = {
     'data-dir': Flags.string({
-      summary: 'Directory of the node: chain store and keystore.',
+      summary: 'Directory of the node: its chain store, genesis file and log.',
       env: 'CAIRN_HOME',
       helpGroup: 'GLOBAL',
       default: async () => defaultDataDir(),
       // The manifest must not record this machine's home directory.
       defaultHelp: async () => '$CAIRN_HOME or ~/.cairn',
+    }),
+    keystore: Flags.string({
+      summary: 'Directory of your keys, shared by every data dir.',
+      env: 'CAIRN_KEYSTORE',
+      helpGroup: 'GLOBAL',
+      default: async () => defaultKeystoreDir(),
+      defaultHelp: async () => '$CAIRN_HOME/keys or ~/.cairn/keys',
     }),
     'log-level': Flags.option({
       summary: 'Level of the structured logs written to stderr.',

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { ConfigError } from '../kernel/index.js';
+import { ConfigError, Keystore } from '../kernel/index.js';
+import { defaultKeystoreDir } from './base-command.js';
 import type { DifficultyPolicy } from '../kernel/index.js';
 
 const POLICIES = ['asert', 'cs60', 'fixed'] as const satisfies readonly DifficultyPolicy[];
@@ -108,3 +109,8 @@ export const faultFlags = {
     helpGroup: 'FAULTS',
   }),
 };
+
+/** The keystore of `--keystore` (a base flag of every command). */
+export function keystoreOf(flags: { keystore?: string }): Keystore {
+  return new Keystore(flags.keystore ?? defaultKeystoreDir());
+}

@@ -57,6 +57,11 @@ export default class DevnetCommand extends CairnCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DevnetCommand);
-    await runDevnetSession(devnetOptionsFromFlags(flags), { demo: flags.demo, json: this.jsonEnabled(), logLevel: flags['log-level'] });
+    await runDevnetSession(devnetOptionsFromFlags(flags), {
+      demo: flags.demo,
+      json: this.jsonEnabled(),
+      logLevel: flags['log-level'],
+      keystore: flags.keystore,
+    });
   }
 }

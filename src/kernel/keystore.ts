@@ -29,17 +29,19 @@ export function validateKeyName(name: string): void {
 }
 
 /**
- * Ed25519 key pairs in `<dataDir>/keys/<name>.json`. The directory is 0700 and each file 0600:
- * a private key is readable by its owner only.
+ * Ed25519 key pairs in `<dir>/<name>.json`. The directory is 0700 and each file 0600: a private
+ * key is readable by its owner only. One keystore serves every data dir of a user (the CLI's
+ * `--keystore`), so a voter is the same key whichever node they vote through.
  */
 export class Keystore {
   readonly dir: string;
 
-  constructor(dataDir: string) {
-    this.dir = path.join(path.resolve(dataDir), 'keys');
+  constructor(dir: string) {
+    this.dir = path.resolve(dir);
   }
 
-  private file(name: string): string {
+  /** Where the key of that name lives (or would). */
+  file(name: string): string {
     validateKeyName(name);
     return path.join(this.dir, `${name}.json`);
   }
@@ -59,19 +61,44 @@ export class Keystore {
 
   /** Makes a new key pair; refuses to replace an existing key of that name. */
   create(name: string): StoredKey {
-    const file = this.file(name);
+    return this.save(this.draft(name));
+  }
+
+  /**
+   * A new key pair of that name, not yet written: a command signs with it and saves it only once
+   * the node accepted what it signed, so a command that fails leaves no key behind.
+   */
+  draft(name: string): StoredKey {
+    validateKeyName(name);
+    return { name, ...generateKeyPair(), created: new Date().toISOString() };
+  }
+
+  /** Writes a drafted key; refuses to replace an existing key of that name. */
+  save(key: StoredKey): StoredKey {
+    const file = this.file(key.name);
     this.ensureDir();
-    const key: StoredKey = { name, ...generateKeyPair(), created: new Date().toISOString() };
     try {
       // 'wx' fails if the file exists, so two concurrent creates cannot both win.
       writeFileSync(file, JSON.stringify(key, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
       chmodSync(file, 0o600);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') throw new KeyError('KEY_EXISTS', `a key named '${name}' already exists in ${this.dir}`, { name });
-      throw new KeyError('KEY_STORE_UNWRITABLE', `cannot write key file ${file}: ${code ?? 'error'}`, { name });
+      if (code === 'EEXIST')
+        throw new KeyError('KEY_EXISTS', `a key named '${key.name}' already exists in ${this.dir}`, { name: key.name });
+      throw new KeyError('KEY_STORE_UNWRITABLE', `cannot write key file ${file}: ${code ?? 'error'}`, { name: key.name });
     }
     return key;
+  }
+
+  /** Whether a key of that name is stored. */
+  has(name: string): boolean {
+    try {
+      this.get(name);
+      return true;
+    } catch (err) {
+      if (err instanceof KeyError && err.code === 'KEY_UNKNOWN') return false;
+      throw err;
+    }
   }
 
   get(name: string): StoredKey {

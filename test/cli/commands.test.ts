@@ -31,14 +31,14 @@ describe('cairn CLI', () => {
   });
 
   it('creates keys, lists them as JSON without private keys, and refuses to replace one', async () => {
-    const made = await runCairn(['keys', 'new', 'alice', '--data-dir', dir, '--json']);
+    const made = await runCairn(['keys', 'new', 'alice', '--keystore', path.join(dir, 'keys'), '--json']);
     expect(made.code, made.stderr).toBe(0);
     const alice = JSON.parse(made.stdout) as { name: string; publicKey: string };
     expect(alice.name).toBe('alice');
     expect((await stat(path.join(dir, 'keys', 'alice.json'))).mode & 0o777).toBe(0o600);
-    await runCairn(['keys', 'new', 'bob', '--data-dir', dir]);
+    await runCairn(['keys', 'new', 'bob', '--keystore', path.join(dir, 'keys')]);
 
-    const listed = await runCairn(['keys', 'list', '--data-dir', dir, '--json']);
+    const listed = await runCairn(['keys', 'list', '--keystore', path.join(dir, 'keys'), '--json']);
     expect(listed.code).toBe(0);
     const keys = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
     expect(keys.map((k) => k.name)).toEqual(['alice', 'bob']);
@@ -46,16 +46,19 @@ describe('cairn CLI', () => {
     const file = JSON.parse(await readFile(path.join(dir, 'keys', 'alice.json'), 'utf8')) as { privateKey: string };
     expect(listed.stdout).not.toContain(file.privateKey);
 
-    const again = await runCairn(['keys', 'new', 'alice', '--data-dir', dir]);
+    const again = await runCairn(['keys', 'new', 'alice', '--keystore', path.join(dir, 'keys')]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('KEY_EXISTS');
     expectOneCleanLine(again.stderr);
   });
 
-  it('reads the data dir from $CAIRN_HOME', async () => {
-    const made = await runCairn(['keys', 'new', 'carol'], { env: { CAIRN_HOME: dir } });
+  it('keeps keys in $CAIRN_HOME/keys whatever the data dir, so every node dir shares them', async () => {
+    const made = await runCairn(['keys', 'new', 'carol', '--data-dir', path.join(dir, 'node-0')], { env: { CAIRN_HOME: dir } });
     expect(made.code, made.stderr).toBe(0);
     await expect(stat(path.join(dir, 'keys', 'carol.json'))).resolves.toBeTruthy();
+    const listed = await runCairn(['keys', 'list', '--data-dir', path.join(dir, 'node-1'), '--json'], { env: { CAIRN_HOME: dir } });
+    expect((JSON.parse(listed.stdout) as Array<{ name: string }>).map((k) => k.name)).toEqual(['carol']);
+    await expect(stat(path.join(dir, 'node-0'))).rejects.toThrow();
   });
 
   it('writes a genesis file whose chain id is that of its parameters, and will not overwrite it', async () => {

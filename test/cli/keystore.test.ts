@@ -29,8 +29,8 @@ describe('Keystore', () => {
     const key = keys.create('alice');
     expect(key.publicKey).toMatch(/^[0-9a-f]{64}$/);
     expect(key.privateKey).toMatch(/^[0-9a-f]{64}$/);
-    expect((await stat(path.join(dir, 'keys', 'alice.json'))).mode & 0o777).toBe(0o600);
-    expect((await stat(path.join(dir, 'keys'))).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(dir, 'alice.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
     expect(keys.get('alice')).toEqual(key);
   });
 
@@ -59,17 +59,27 @@ describe('Keystore', () => {
     expect(keys.list()).toEqual([]);
     const b = keys.create('bob');
     const a = keys.create('alice.2');
-    await writeFile(path.join(dir, 'keys', 'notes.txt'), 'not a key');
+    await writeFile(path.join(dir, 'notes.txt'), 'not a key');
     const listed = keys.list();
     expect(listed.map((k) => k.name)).toEqual(['alice.2', 'bob']);
     expect(listed.map((k) => k.publicKey)).toEqual([a.publicKey, b.publicKey]);
     expect(JSON.stringify(listed)).not.toContain(a.privateKey);
   });
 
+  it('drafts a key without writing it; save writes it once', () => {
+    const keys = new Keystore(dir);
+    const draft = keys.draft('dora');
+    expect(keys.has('dora')).toBe(false);
+    expect(keys.list()).toEqual([]);
+    keys.save(draft);
+    expect(keys.get('dora')).toEqual(draft);
+    expect(codeOf(() => keys.save(keys.draft('dora')))).toBe('KEY_EXISTS');
+  });
+
   it('reports a damaged key file instead of returning garbage', async () => {
     const keys = new Keystore(dir);
     keys.create('carol');
-    await writeFile(path.join(dir, 'keys', 'carol.json'), '{"publicKey": "nope"}');
+    await writeFile(path.join(dir, 'carol.json'), '{"publicKey": "nope"}');
     expect(codeOf(() => keys.get('carol'))).toBe('KEY_UNREADABLE');
   });
 });

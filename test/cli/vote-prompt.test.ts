@@ -33,11 +33,12 @@ describe.skipIf(!HAS_SCRIPT)('cairn vote in a terminal', () => {
     t.type(KEY.enter); // Add a ballot
     await t.expect(/Voter id \(a key name\):/);
     t.type('ann' + KEY.enter);
-    await t.expect(/created key 'ann'/);
     await t.expect(/Election:[\s\S]*❯ default: Default election/);
     t.type(KEY.enter);
     await t.expect(/Your choice \(write-in\):/);
     t.type('tea' + KEY.enter);
+    // The key is kept once the node accepts the ballot, and said then.
+    await t.expect(/created key 'ann' \([0-9a-f]{64}\) in \S+ann\.json/);
     await t.expect(/mining… ballot [0-9a-f]{12}/);
     const counted = await t.expect(/counted in block (\d+) \(hash ([0-9a-f]{64})\)/);
     await t.expect(/'ann' voted 'tea' in election default/);

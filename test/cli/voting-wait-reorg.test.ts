@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProgressLine } from '../../src/cli/voting/progress-line.js';
 import { VotingClient, type TxProgress } from '../../src/cli/voting/voting-client.js';
@@ -17,7 +18,7 @@ const until = async (what: string, ok: () => boolean): Promise<void> => {
 describe('VotingClient.waitUntilCounted across a reorg', () => {
   it('never reports a block that lost the fork: it says so, waits again, and counts the block of the best chain', async () => {
     const { node, dataDir } = await startApiNode();
-    const client = new VotingClient(await ApiClient.fromDataDir(dataDir), new Keystore(dataDir));
+    const client = new VotingClient(await ApiClient.fromDataDir(dataDir), new Keystore(path.join(dataDir, 'keys')));
     const genesis = node.reader.tip().hash;
     const tx = new Signer(node.chainId).claim('alice');
     const id = txId(node.chainId, tx);

@@ -17,9 +17,9 @@ export interface VotingNode {
   process: CairnProcess;
   apiUrl: string;
   api: ApiClient;
-  /** A client with the keystore of the node's data dir, as the CLI commands use. */
+  /** A client with the keystore the CLI commands of `args` use. */
   voting: VotingClient;
-  /** `--data-dir` for the CLI commands that talk to this node. */
+  /** `--data-dir` and `--keystore` for the CLI commands that talk to this node. */
   args: string[];
   stop(): Promise<void>;
 }
@@ -41,6 +41,7 @@ export async function startVotingNode(): Promise<VotingNode> {
   });
   writeFileSync(genesis, JSON.stringify(genesisFileFor(params)));
   const dataDir = path.join(dir, 'node');
+  const keys = path.join(dir, 'keys');
   const child = new CairnProcess([
     'node',
     'start',
@@ -67,8 +68,8 @@ export async function startVotingNode(): Promise<VotingNode> {
       process: child,
       apiUrl: started.api,
       api,
-      voting: new VotingClient(api, new Keystore(dataDir)),
-      args: ['--data-dir', dataDir],
+      voting: new VotingClient(api, new Keystore(keys)),
+      args: ['--data-dir', dataDir, '--keystore', keys],
       stop: async () => {
         await child.kill('SIGTERM');
         rmSync(dir, { recursive: true, force: true });

@@ -5,11 +5,11 @@ import type { DemoDevnet } from './demo-types.js';
 
 /**
  * The devnet in a terminal: the other nodes' URLs, then `cairn vote` against node 0, with voter
- * keys in node 0's keystore (as `cairn vote --data-dir <node 0>` would use).
+ * keys in your keystore (the one `cairn vote` uses).
  */
-export async function runDevnetPrompt(devnet: DemoDevnet): Promise<VotePromptResult> {
+export async function runDevnetPrompt(devnet: DemoDevnet, keystoreDir: string): Promise<VotePromptResult> {
   const first = devnet.nodes[0];
   if (!first) throw new CairnError('DEVNET_NO_NODE', 'the devnet has no nodes to vote through');
   const banner = devnet.nodes.slice(1).map((n) => `node ${n.index}: ${n.apiUrl}  (cairn vote --data-dir ${n.dataDir} votes through it)`);
-  return runVotePrompt(new VotingClient(devnet.client(0), new Keystore(first.dataDir)), { banner });
+  return runVotePrompt(new VotingClient(devnet.client(0), new Keystore(keystoreDir)), { banner });
 }

@@ -17,6 +17,8 @@ export interface DevnetSessionOptions {
   demo?: boolean;
   json: boolean;
   logLevel: LogLevel;
+  /** Your keystore: the vote prompt's voters are your keys, as with `cairn vote`. */
+  keystore: string;
   /** Where the lines and the live status go. [default: process.stdout] */
   out?: StatusOutput & { isTTY?: boolean };
 }
@@ -28,6 +30,7 @@ interface Session {
   live: LiveStatus;
   json: boolean;
   emit: Emit;
+  keystore: string;
 }
 
 /**
@@ -52,7 +55,7 @@ export async function runDevnetSession(options: DevnetOptions, session: DevnetSe
     }
     const live = new LiveStatus(devnet, out, json ? 'json' : out.isTTY ? 'tty' : 'lines');
     announceDevnet(json, emit, devnet, mode);
-    const result = await runWhileUp({ devnet, signals, live, json, emit }, mode);
+    const result = await runWhileUp({ devnet, signals, live, json, emit, keystore: session.keystore }, mode);
     live.stop();
     await devnet.stop();
     reportStopped(json, emit, signals.signal, devnet);
@@ -99,7 +102,7 @@ async function runWhileUp(s: Session, mode: DevnetMode): Promise<DemoResult | Vo
   if (mode === 'demo') task = runDevnetDemo(s.devnet, { json: s.json, log: (line) => s.emit(line) });
   else if (mode === 'prompt') {
     s.signals.promptActive = true;
-    task = runDevnetPrompt(s.devnet);
+    task = runDevnetPrompt(s.devnet, s.keystore);
   } else {
     s.live.start();
     task = new Promise<void>(() => undefined);

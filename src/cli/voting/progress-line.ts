@@ -16,6 +16,9 @@ export class ProgressLine {
   ) {}
 
   update = (progress: TxProgress): void => {
+    // Said the moment it happens: a wait that fails later must not hide a key it left behind.
+    if (progress.stage === 'submitted')
+      for (const key of progress.createdKeys) this.line(`created key '${key.name}' (${key.publicKey}) in ${key.file}`);
     // Off a terminal a line cannot be rewritten: one line per stage (and per block that holds
     // the transaction), not one per block mined.
     const stage = progress.stage === 'submitted' || progress.stage === 'mining' ? 'waiting' : `${progress.stage} ${progress.blockHash}`;
@@ -44,6 +47,12 @@ export class ProgressLine {
       case 'counted':
         return `counted in block ${p.height} (hash ${p.blockHash}) with ${confirmations(p.confirmations)}`;
     }
+  }
+
+  /** A line of its own, above the one rewritten in place. */
+  private line(text: string): void {
+    this.end();
+    this.out.write(`${text}\n`);
   }
 
   private show(text: string, final: boolean): void {

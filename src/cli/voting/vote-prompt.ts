@@ -78,8 +78,6 @@ export async function runVotePrompt(client: VotingClient, options: VotePromptOpt
       )
     ).trim();
     lastVoter = voter;
-    const key = client.voter(voter);
-    if (key.created) say(`created key '${voter}' (${key.publicKey.slice(0, 16)}…) in the keystore`);
 
     const tip = (await client.status()).height;
     const open = (await client.elections()).filter((e) => isOpenAt(e, tip));

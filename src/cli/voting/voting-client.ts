@@ -18,11 +18,18 @@ import { explainRefusal, VoteRefused, type RefusalContext } from './refusal.js';
 
 /** What happens to a transaction between submission and being counted, for progress lines. */
 export type TxProgress =
-  | { stage: 'submitted'; txId: string; known: boolean }
+  | { stage: 'submitted'; txId: string; known: boolean; createdKeys: CreatedKey[] }
   | { stage: 'mining'; txId: string; tipHeight: number }
   | { stage: 'confirming'; txId: string; height: number; blockHash: string; confirmations: number; wanted: number }
   | { stage: 'orphaned'; txId: string; height: number; blockHash: string }
   | { stage: 'counted'; txId: string; height: number; blockHash: string; confirmations: number };
+
+/** A key written to the keystore because the node accepted a transaction that needed it. */
+export interface CreatedKey {
+  name: string;
+  publicKey: string;
+  file: string;
+}
 
 /** A block of the node's best chain that holds the transaction. */
 export interface Counted {
@@ -54,6 +61,8 @@ export interface Submitted {
   from: string;
   /** The node had this exact transaction already. */
   known: boolean;
+  /** Key names written to the keystore because the node accepted this transaction. */
+  createdKeys: CreatedKey[];
   /** Set when waited for. */
   counted?: Counted;
 }
@@ -61,7 +70,7 @@ export interface Submitted {
 export interface VoterKey {
   name: string;
   publicKey: string;
-  /** Made by this call: the voter's first use. */
+  /** Not in the keystore yet: written there once the node accepts a transaction it signed. */
   created: boolean;
 }
 
@@ -90,30 +99,50 @@ export function checkElectionId(id: string): string {
 export class VotingClient {
   private chainIdCache?: string;
   private nonceCounter = 0;
+  /** Keys made for names the keystore does not hold yet; saved when a transaction is accepted. */
+  private readonly drafts = new Map<string, StoredKey>();
 
   constructor(
     readonly api: ApiClient,
     readonly keystore: Keystore,
   ) {}
 
-  /** The voter's key, created in the keystore on first use. */
+  /**
+   * The voter's key: the stored one, else a new pair held here and written to the keystore only
+   * once the node accepts a transaction it signed (`created` says it is new).
+   */
   voter(name: string): VoterKey {
-    let created = false;
-    let key: StoredKey;
-    try {
-      key = this.keystore.get(name);
-    } catch (err) {
-      if (!(err instanceof CairnError) || err.code !== 'KEY_UNKNOWN') throw err;
-      key = this.keystore.getOrCreate(name);
-      created = true;
-    }
-    return { name, publicKey: key.publicKey, created };
+    if (this.keystore.has(name)) return { name, publicKey: this.keystore.get(name).publicKey, created: false };
+    const draft = this.drafts.get(name) ?? this.keystore.draft(name);
+    this.drafts.set(name, draft);
+    return { name, publicKey: draft.publicKey, created: true };
   }
 
   /** A public key given as such (64 hex digits), else the key of that name, which must exist. */
   publicKeyOf(nameOrKey: string): string {
     if (PUBLIC_KEY.test(nameOrKey)) return nameOrKey;
     return this.keystore.get(nameOrKey).publicKey;
+  }
+
+  /** Like `publicKeyOf`, but a new name gets a key, kept like a new voter's (`voter`). */
+  publicKeyOrNew(nameOrKey: string): string {
+    return PUBLIC_KEY.test(nameOrKey) ? nameOrKey : this.voter(nameOrKey).publicKey;
+  }
+
+  private signingKey(name: string): StoredKey {
+    if (this.keystore.has(name)) return this.keystore.get(name);
+    this.voter(name);
+    return this.drafts.get(name)!;
+  }
+
+  /** Writes the keys made for a transaction the node accepted. */
+  private keepDrafts(): CreatedKey[] {
+    const created = [...this.drafts.values()].map((key) => {
+      this.keystore.save(key);
+      return { name: key.name, publicKey: key.publicKey, file: this.keystore.file(key.name) };
+    });
+    this.drafts.clear();
+    return created;
   }
 
   async chainId(): Promise<string> {
@@ -125,14 +154,14 @@ export class VotingClient {
     return this.api.status();
   }
 
-  /** Signs `call` with the key named `signer` (created on first use) and submits it. */
+  /** Signs `call` with the key named `signer` (new if need be: see `voter`) and submits it. */
   async submit(
     call: VotingCall<string, unknown>,
     signer: string,
     context: RefusalContext = {},
     options: SubmitOptions = {},
   ): Promise<Submitted> {
-    const key = this.keystore.getOrCreate(signer);
+    const key = this.signingKey(signer);
     const tx = signTx(
       await this.chainId(),
       { app: call.app, type: call.type, payload: call.payload, from: key.publicKey, nonce: this.nextNonce() },
@@ -140,8 +169,9 @@ export class VotingClient {
     );
     const ctx = { signer, ...context };
     const { id, known } = await this.submitSigned(tx, ctx);
-    options.onProgress?.({ stage: 'submitted', txId: id, known: known === true });
-    const submitted: Submitted = { txId: id, from: key.publicKey, known: known === true };
+    const createdKeys = this.keepDrafts();
+    options.onProgress?.({ stage: 'submitted', txId: id, known: known === true, createdKeys });
+    const submitted: Submitted = { txId: id, from: key.publicKey, known: known === true, createdKeys };
     if (options.wait === false) return submitted;
     submitted.counted = await this.waitUntilCounted(id, options, ctx);
     return submitted;

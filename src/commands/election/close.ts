@@ -36,6 +36,7 @@ export default class ElectionClose extends CairnCommand {
         creator: flags.creator,
         publicKey,
         txId: submitted.txId,
+        createdKeys: [],
         counted: submitted.counted
           ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash, confirmations: submitted.counted.confirmations }
           : null,

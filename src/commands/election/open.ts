@@ -11,6 +11,8 @@ export interface ElectionTxResult {
   creator: string;
   publicKey: string;
   txId: string;
+  /** Key names this command added to the keystore. */
+  createdKeys: string[];
   counted: { height: number; blockHash: string; confirmations: number } | null;
 }
 
@@ -28,12 +30,13 @@ export default class ElectionOpen extends CairnCommand {
     title: Flags.string({ summary: 'What the election decides.', required: true }),
     choice: Flags.string({ summary: 'A choice; repeat for each. None: write-in.', multiple: true, multipleNonGreedy: true }),
     eligible: Flags.string({
-      summary: 'A voter allowed to vote (public key or key name); repeat for each. None: any key.',
+      summary:
+        'A voter allowed to vote: a public key, or a key name (a new name gets a key, kept once the election is accepted). Repeat for each. None: any key.',
       multiple: true,
       multipleNonGreedy: true,
     }),
     'closes-at': integerFlag({ summary: 'Last block height at which a ballot counts.' }),
-    creator: Flags.string({ summary: 'Key name of the creator in the keystore, created on first use.', required: true }),
+    creator: Flags.string({ summary: 'Key name of the creator in your keystore, made on first use.', required: true }),
     ...waitFlags,
     ...nodeApiFlags,
   };
@@ -43,7 +46,7 @@ export default class ElectionOpen extends CairnCommand {
     checkElectionId(flags.id);
     const client = await votingClientFromFlags(flags);
     const creator = client.voter(flags.creator);
-    const voters = flags.eligible?.map((v) => client.publicKeyOf(v));
+    const voters = flags.eligible?.map((v) => client.publicKeyOrNew(v));
     const progress = this.jsonEnabled() ? undefined : new ProgressLine(process.stdout, 'election');
     try {
       const submitted = await client.open(
@@ -63,6 +66,7 @@ export default class ElectionOpen extends CairnCommand {
         creator: flags.creator,
         publicKey: creator.publicKey,
         txId: submitted.txId,
+        createdKeys: submitted.createdKeys.map((k) => k.name),
         counted: submitted.counted
           ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash, confirmations: submitted.counted.confirmations }
           : null,

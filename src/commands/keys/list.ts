@@ -1,5 +1,6 @@
 import { CairnCommand } from '../../cli/base-command.js';
-import { Keystore, type KeyInfo } from '../../kernel/index.js';
+import { keystoreOf } from '../../cli/flags.js';
+import type { KeyInfo } from '../../kernel/index.js';
 
 export default class KeysList extends CairnCommand {
   static override summary = 'List the keys in the keystore: names and public keys.';
@@ -7,7 +8,7 @@ export default class KeysList extends CairnCommand {
 
   async run(): Promise<KeyInfo[]> {
     const { flags } = await this.parse(KeysList);
-    const keystore = new Keystore(flags['data-dir']);
+    const keystore = keystoreOf(flags);
     const keys = keystore.list();
     if (keys.length === 0) this.log(`no keys in ${keystore.dir}`);
     const width = Math.max(4, ...keys.map((k) => k.name.length));

@@ -12,6 +12,8 @@ export interface CastResult {
   voter: string;
   publicKey: string;
   txId: string;
+  /** Key names this command added to the keystore. */
+  createdKeys: string[];
   /** The node had this very ballot already. */
   known: boolean;
   /** Where the ballot was counted; null with --no-wait. */
@@ -19,7 +21,7 @@ export interface CastResult {
 }
 
 export default class VoteCast extends CairnCommand {
-  static override summary = 'Cast one ballot, signed with the voter key NAME (created on first use).';
+  static override summary = 'Cast one ballot, signed with the voter key NAME (made on first use).';
   static override description =
     "Waits until the ballot is counted in a block of the node's best chain with --confirmations blocks (that one included) and prints the block and its confirmations; a block that loses a fork is reported and the wait goes on. Or prints why it was refused (a voter who already voted, a closed election, a choice the election does not offer) and exits 1.";
   static override examples = [
@@ -31,7 +33,10 @@ export default class VoteCast extends CairnCommand {
   static override flags = {
     election: electionFlag,
     choice: Flags.string({ summary: 'The choice: one of the election’s choices, or any text for a write-in election.', required: true }),
-    voter: Flags.string({ summary: 'Voter id: a key name in the keystore of --data-dir, created on first use.', required: true }),
+    voter: Flags.string({
+      summary: 'Voter id: a key name in your keystore; a new name gets a key, kept once the node accepts the ballot.',
+      required: true,
+    }),
     ...waitFlags,
     ...nodeApiFlags,
   };
@@ -41,7 +46,6 @@ export default class VoteCast extends CairnCommand {
     checkElectionId(flags.election);
     const client = await votingClientFromFlags(flags);
     const key = client.voter(flags.voter);
-    if (key.created && !this.jsonEnabled()) this.log(`created key '${flags.voter}' (${key.publicKey}) in ${client.keystore.dir}`);
     const progress = this.jsonEnabled() ? undefined : new ProgressLine(process.stdout);
     try {
       const submitted = await client.cast(flags.election, flags.choice, flags.voter, {
@@ -58,6 +62,7 @@ export default class VoteCast extends CairnCommand {
         voter: flags.voter,
         publicKey: key.publicKey,
         txId: submitted.txId,
+        createdKeys: submitted.createdKeys.map((k) => k.name),
         known: submitted.known,
         counted: submitted.counted
           ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash, confirmations: submitted.counted.confirmations }

@@ -7,7 +7,7 @@ import { ConfigError } from '../../kernel/index.js';
 export default class Vote extends CairnCommand {
   static override summary = 'Vote interactively: add a ballot, display the tally, quit.';
   static override description =
-    'A voter id is a key name in the keystore of --data-dir, created on first use; the ballot is signed with that key, and the prompt waits until a block counts it or says why the chain refused it. For scripts, use `cairn vote cast` and `cairn vote tally`.';
+    'A voter id is a key name in your keystore (--keystore), made on first use and kept once the node accepts the ballot; the ballot is signed with that key, and the prompt waits until a block counts it or says why the chain refused it. For scripts, use `cairn vote cast` and `cairn vote tally`.';
   static override examples = [
     '<%= config.bin %> vote',
     '<%= config.bin %> vote --node http://127.0.0.1:8080 --token $(cat ~/.cairn/api.cookie)',

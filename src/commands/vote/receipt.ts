@@ -16,7 +16,7 @@ export type ReceiptResult = (Receipt | (Receipt & { counted: true; confirmations
 export default class VoteReceipt extends CairnCommand {
   static override summary = "Check that a voter's ballot is counted: the block height and hash that hold it.";
   static override description =
-    'Asks the node whether its best chain counts the ballot of the voter, and in which block. The voter is a key name in the keystore of --data-dir or a public key (64 hex digits).';
+    'Asks the node whether its best chain counts the ballot of the voter, and in which block. The voter is a key name in your keystore (--keystore) or a public key (64 hex digits).';
   static override examples = [
     '<%= config.bin %> vote receipt --voter alice',
     '<%= config.bin %> vote receipt --election budget --voter 3f1c…e9 --json',
