@@ -1,16 +1,25 @@
 // Before anything that loads tsyringe: `oclif manifest` imports commands without bin/run.js.
 import 'reflect-metadata';
-import { Command, Flags, Errors, toConfiguredId } from '@oclif/core';
+import { Command, Flags, Errors, toConfiguredId, type Interfaces } from '@oclif/core';
 import os from 'node:os';
 import path from 'node:path';
 import { CairnError } from '../kernel/index.js';
 import type { LogLevel } from '../kernel/index.js';
 import { closest, isPlausible } from './closest.js';
+import { CONFIG_FLAGS, loadCliConfig, type CliConfig } from './config-file.js';
+
+/** oclif's FlagOutput and ArgOutput, which it does not export. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Values = { [name: string]: any };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LogLevel[];
 
 export function defaultDataDir(): string {
   return process.env.CAIRN_HOME || path.join(os.homedir(), '.cairn');
+}
+
+export function defaultConfigFile(): string {
+  return path.join(defaultDataDir(), 'config.json');
 }
 
 /**
@@ -59,6 +68,12 @@ export abstract class CairnCommand extends Command {
   static override enableJsonFlag = true;
 
   static override baseFlags = {
+    config: Flags.string({
+      summary: 'Config file of the flags you repeat (tracker, apiPort, keystore, dataDir, logLevel, node).',
+      env: 'CAIRN_CONFIG',
+      helpGroup: 'GLOBAL',
+      defaultHelp: async () => '$CAIRN_HOME/config.json or ~/.cairn/config.json, if there',
+    }),
     'data-dir': Flags.string({
       summary: 'Directory of the node: its chain store, genesis file and log.',
       env: 'CAIRN_HOME',
@@ -81,6 +96,30 @@ export abstract class CairnCommand extends Command {
       helpGroup: 'GLOBAL',
     })(),
   };
+
+  /**
+   * Parses as oclif does, then fills each flag the user neither typed nor set through its
+   * environment variable from the config file: typed > environment > config > default.
+   */
+  protected override async parse<F extends Values, B extends Values, A extends Values>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv);
+    const flags = parsed.flags as Record<string, unknown>;
+    const named = typeof flags.config === 'string' ? flags.config : undefined;
+    const config = loadCliConfig(path.resolve(named ?? defaultConfigFile()), named !== undefined);
+    const known = { ...options?.baseFlags, ...options?.flags } as Record<string, { env?: string } | undefined>;
+    for (const [key, flag] of Object.entries(CONFIG_FLAGS) as Array<[keyof CliConfig, string]>) {
+      const value = config[key];
+      const definition = known[flag];
+      if (value === undefined || !definition) continue;
+      const fromUser = parsed.raw.some((t) => t.type === 'flag' && t.flag === flag);
+      const fromEnv = definition.env !== undefined && process.env[definition.env] !== undefined;
+      if (!fromUser && !fromEnv) flags[flag] = value;
+    }
+    return parsed;
+  }
 
   /** `cairn node start`: the command as a person types it, never oclif's `node:start`. */
   protected get typedCommand(): string {
