@@ -1,6 +1,8 @@
 import { CairnCommand } from '../../cli/base-command.js';
 import { chainSelectionFlags } from '../../cli/flags.js';
 import { openChainReader, shortHash } from '../../cli/node-assembly.js';
+import { runningNodeOf } from '../../cli/running-node.js';
+import { StoreError } from '../../kernel/index.js';
 import type { VerifyResult } from '../../kernel/index.js';
 
 export default class ChainVerify extends CairnCommand {
@@ -13,6 +15,13 @@ export default class ChainVerify extends CairnCommand {
 
   async run(): Promise<VerifyResult> {
     const { flags } = await this.parse(ChainVerify);
+    const running = await runningNodeOf(flags['data-dir'], 'cairn chain verify');
+    // Verifying replays the store itself, which the running node holds; it checked each block as it stored it.
+    if (running)
+      throw new StoreError(
+        'STORE_LOCKED',
+        `a node runs on ${flags['data-dir']} (API ${running.url}) and holds its store, which it validated block by block as it stored them; stop it to verify the store again from genesis, or read the chain while it runs with \`cairn chain show\``,
+      );
     const assembled = await openChainReader(flags);
     let result: VerifyResult;
     try {
