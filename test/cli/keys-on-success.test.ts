@@ -47,6 +47,15 @@ describe('a key is kept only when the command succeeds, and said when it is made
     expect(again.stdout).not.toContain('created key');
   });
 
+  it('takes a key name where a query wants a public key (--key-arg), and names an unknown one', async () => {
+    const byName = await cairn('app', 'query', 'voting', 'receipt', '--arg', 'election=default', '--key-arg', 'voter=quinn', '--json');
+    expect(byName.code, byName.stderr).toBe(0);
+    expect(JSON.parse(byName.stdout)).toMatchObject({ counted: true, choice: 'tea' });
+    const unknown = await cairn('app', 'query', 'voting', 'receipt', '--arg', 'election=default', '--key-arg', 'voter=nobody');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe(`Error: there is no key named 'nobody' in ${keys} (KEY_UNKNOWN)\n`);
+  });
+
   it('takes a new key name for --eligible, like --voter, and keeps it with the election', async () => {
     const open = await cairn('election', 'open', '--id', 'club', '--title', 'Club', '--eligible', 'rosa', '--creator', 'quinn', '--json');
     expect(open.code, open.stderr).toBe(0);
