@@ -56,7 +56,8 @@ export interface CommandLog {
  */
 export function createCommandLog(options: CommandLogOptions, bindings: Record<string, unknown> = {}): CommandLog {
   const streams: StreamEntry[] = [];
-  if (options.stderrLevel !== 'silent') streams.push({ level: options.stderrLevel as Level, stream: pino.destination({ fd: 2, sync: true }) });
+  if (options.stderrLevel !== 'silent')
+    streams.push({ level: options.stderrLevel as Level, stream: pino.destination({ fd: 2, sync: true }) });
   const file = options.file !== undefined && options.fileLevel !== 'silent' ? new RotatingLogFile(options.file) : undefined;
   if (file) streams.push({ level: options.fileLevel as Level, stream: file });
   const level = file ? moreVerbose(options.stderrLevel, options.fileLevel) : options.stderrLevel;

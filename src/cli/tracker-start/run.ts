@@ -12,7 +12,12 @@ import { openProbeTransport } from '../probe-transports.js';
  * SIGTERM, then stops and says how many peers it released. Its structured log goes to stderr at
  * `--log-level` and, when `--log-file` names one, to that file at info (or more).
  */
-export async function runTracker(options: TrackerOptions, log: LogFileFlagValues, json: boolean, emit: Emit = lineEmitter()): Promise<void> {
+export async function runTracker(
+  options: TrackerOptions,
+  log: LogFileFlagValues,
+  json: boolean,
+  emit: Emit = lineEmitter(),
+): Promise<void> {
   const { host, port, ttlMs } = options;
   // A tracker keeps nothing in a data dir: it writes a file only when asked to.
   const { logger } = createCommandLog(commandLogOptions(log, undefined));

@@ -30,7 +30,10 @@ export class PeerJudge {
     if (row.verdict === 'ignore' || row.points === 0) return;
     if (this.book.penalize(peer, code, row.points)) {
       const until = this.book.bans().find((b) => b.peer === peer.key)?.until;
-      this.log.warn({ peer: peer.key, code, until: until === undefined ? undefined : new Date(until).toISOString() }, `banned peer ${peer.key}: ${message}`);
+      this.log.warn(
+        { peer: peer.key, code, until: until === undefined ? undefined : new Date(until).toISOString() },
+        `banned peer ${peer.key}: ${message}`,
+      );
     }
   }
 

@@ -93,7 +93,10 @@ export class SyncManager {
   private noteCaughtUp(): void {
     if (!this.catchUp || this.active) return;
     const height = this.chain.tip().height;
-    this.log.info({ from: this.catchUp.from, height, blocks: height - this.catchUp.from, ms: this.clock.now() - this.catchUp.at }, 'sync caught up');
+    this.log.info(
+      { from: this.catchUp.from, height, blocks: height - this.catchUp.from, ms: this.clock.now() - this.catchUp.at },
+      'sync caught up',
+    );
     this.catchUp = undefined;
   }
 
