@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { ConfigError, Keystore } from '../kernel/index.js';
-import { defaultKeystoreDir } from './base-command.js';
+import { defaultKeystoreDir, LOG_LEVELS } from './base-command.js';
 import type { DifficultyPolicy } from '../kernel/index.js';
 
 const POLICIES = ['asert', 'cs60', 'fixed'] as const satisfies readonly DifficultyPolicy[];
@@ -109,6 +109,24 @@ export const faultFlags = {
     helpGroup: 'FAULTS',
   }),
 };
+
+/**
+ * Where a long-running command keeps its structured log, apart from stderr: `defaultFile`
+ * says what the default is in `--help`.
+ */
+export function logFileFlags(defaultFile: string) {
+  return {
+    'log-file': Flags.string({
+      summary: `File the structured log is appended to (rotated to FILE.1 past 32 MiB); none or - writes no file. [default: ${defaultFile}]`,
+      helpGroup: 'LOG',
+    }),
+    'log-file-level': Flags.option({
+      summary: 'Level of the log file. [default: info, or --log-level when more verbose]',
+      options: LOG_LEVELS,
+      helpGroup: 'LOG',
+    })(),
+  };
+}
 
 /** The keystore of `--keystore` (a base flag of every command). */
 export function keystoreOf(flags: { keystore?: string }): Keystore {

@@ -163,7 +163,12 @@ export interface AssembledNode {
  * LevelDB store under the data dir, proof-of-work consensus, and unless `--transport none` a
  * transport with tracker/static-peer discovery; the HTTP API when `--api-port` is given.
  */
-export async function assembleNode(flags: NodeFlagValues, overrides: Partial<NodeConfig> = {}): Promise<AssembledNode> {
+export async function assembleNode(
+  flags: NodeFlagValues,
+  overrides: Partial<NodeConfig> = {},
+  /** The node's logger, made once the data dir is known to be free (a node's log file is in it); stderr only by default. */
+  loggerFor: (config: NodeConfig) => Logger = (config) => createLogger(config.logLevel),
+): Promise<AssembledNode> {
   const config = configFromFlags(flags, overrides);
   await refuseLockedStore(config.dataDir);
   const { apps, params } = await chooseAppsAndParams(config, flags);
@@ -177,7 +182,7 @@ export async function assembleNode(flags: NodeFlagValues, overrides: Partial<Nod
   }
   if (config.apiPort !== undefined) plugins.push(registry.create('http-api', { port: config.apiPort }));
   if (flags.fault?.length) plugins.push(registry.create('faults', { faults: flags.fault, seed: flags['fault-seed'] }));
-  const logger = createLogger(config.logLevel);
+  const logger = loggerFor(config);
   const node = CairnNode.create({ config, params, plugins, apps, logger });
   return { node, config, params, apps, logger };
 }

@@ -131,6 +131,29 @@ describe('cairn devnet', () => {
     expect(net.stdout).toContain(`stopped (SIGINT): every devnet process has exited; data kept in ${dir}`);
     expect(readdirSync(dir).sort()).toEqual(['genesis.json', 'node-0', 'node-1', 'tracker.log']);
     expect(net.stderr).toBe('');
+
+    // Each child wrote its own log, one JSON object per line, at info: its start, its peer, its stop.
+    const logOf = (file: string) =>
+      readFileSync(path.join(dir, file), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { level: number; msg: string; [k: string]: unknown });
+    const node0 = logOf('node-0/node.log');
+    const started = node0.filter((l) => l.msg === 'node started');
+    expect(started).toHaveLength(1);
+    expect(started[0]).toMatchObject({
+      level: 30,
+      height: 0,
+      address: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      api: expect.any(String),
+    });
+    expect(node0.filter((l) => l.msg === 'peer connected')).toHaveLength(1);
+    expect(node0[node0.length - 1]!.msg).toBe('node stopped');
+    expect(logOf('node-1/node.log').map((l) => l.msg)).toEqual(expect.arrayContaining(['node started', 'peer connected']));
+    const tracker = logOf('tracker.log').map((l) => l.msg);
+    expect(tracker[0]).toBe('tracker listening');
+    expect(tracker.filter((m) => m === 'peer registered')).toHaveLength(2);
+    expect(tracker).toContain('peer left');
   });
 
   it('--demo casts ballots through the nodes, prints the tally they agree on, and exits 0 leaving nothing behind', async () => {

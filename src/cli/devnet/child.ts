@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CairnError } from '../../kernel/index.js';
@@ -18,7 +18,10 @@ export interface CairnChildOptions {
   name: string;
   /** Arguments after `cairn`; the child runs with `--json` so its lines can be read. */
   args: string[];
-  /** stderr (the structured logs) is appended here. */
+  /**
+   * The child's own log file (it writes it itself); what else it says that only the devnet
+   * sees, its `{"error": ...}` line and stderr text such as a crash, is appended here too.
+   */
   logFile: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -30,7 +33,7 @@ const LAST_LINES_MS = 1000;
 
 /**
  * A cairn command run as a child process with `--json`: its stdout lines are parsed as they
- * come (`line` events), its logs go to a file. The child leads its own process group, so a
+ * come (`line` events), it writes its logs to its file, and its stderr goes there too. The child leads its own process group, so a
  * Ctrl-C at the terminal reaches only the devnet, which stops its children in order, and a
  * kill of the group also reaches the child's own children (miner processes).
  */
@@ -47,16 +50,12 @@ export class CairnChild extends EventEmitter<{ line: [Record<string, unknown>]; 
     super();
     this.name = options.name;
     this.logFile = options.logFile;
-    const log = openSync(options.logFile, 'a');
-    try {
-      this.process = spawn(process.execPath, [CAIRN_BIN, ...options.args, '--json'], {
-        env: { ...process.env, ...options.env },
-        stdio: ['ignore', 'pipe', log],
-        detached: true,
-      });
-    } finally {
-      closeSync(log); // the child holds its own descriptor
-    }
+    this.process = spawn(process.execPath, [CAIRN_BIN, ...options.args, '--json'], {
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    createInterface({ input: this.process.stderr! }).on('line', (text) => this.keepStderr(text));
     let stdoutClosed = false;
     const lines = createInterface({ input: this.process.stdout! });
     lines.once('close', () => (stdoutClosed = true));
@@ -97,6 +96,16 @@ export class CairnChild extends EventEmitter<{ line: [Record<string, unknown>]; 
         this.emit('exit', this.exit);
       });
     });
+  }
+
+  /**
+   * A line of the child's stderr: a log line is in its file already (the child wrote it there
+   * as well); anything else, a stack trace or a warning printed before its logger existed, is
+   * kept as a log line of its own, so the file stays one JSON object per line.
+   */
+  private keepStderr(text: string): void {
+    if (text.trim() === '' || isLogLine(text)) return;
+    this.keepInLog(JSON.stringify({ level: 50, time: Date.now(), pid: this.pid, stream: 'stderr', msg: text }));
   }
 
   private keepInLog(text: string): void {
@@ -192,5 +201,16 @@ export class CairnChild extends EventEmitter<{ line: [Record<string, unknown>]; 
     } catch {
       // no such group: everyone in it has exited
     }
+  }
+}
+
+/** A pino line: a JSON object with a numeric level and a time. */
+function isLogLine(text: string): boolean {
+  if (!text.startsWith('{')) return false;
+  try {
+    const parsed = JSON.parse(text) as { level?: unknown; time?: unknown };
+    return typeof parsed.level === 'number' && typeof parsed.time === 'number';
+  } catch {
+    return false;
   }
 }

@@ -98,7 +98,7 @@ export class Devnet extends EventEmitter<DevnetEvents> {
         devnetGenesis({ apps: this.appIds, blockTime: o.blockTime, appParams: o.appParams }),
       );
       this.chainId = genesis.chainId;
-      this.tracker = this.spawn('tracker', undefined, trackerStartArgs(o));
+      this.tracker = this.spawn('tracker', undefined, trackerStartArgs(o, path.join(this.dir, 'tracker.log')));
       this.trackerAddress = String((await this.tracker.started(o.startTimeoutMs)).address);
       for (const wave of startWaves(o)) await this.startWave(wave);
     } catch (err) {

@@ -1,4 +1,14 @@
+import { DEFAULT_FILE_LEVEL, moreVerbose } from '../command-log.js';
 import { faultArg, NODE_NAME, type ResolvedDevnetOptions } from './devnet-options.js';
+
+/**
+ * A child writes its own log file at info, or at the devnet's `--log-level` when more verbose,
+ * and nothing to stderr: the devnet's terminal stays for its own lines, and the child's stderr
+ * carries only what is not a log line (a crash), which the devnet appends to that file.
+ */
+function childLogArgs(o: ResolvedDevnetOptions): string[] {
+  return ['--log-level', 'silent', '--log-file-level', moreVerbose(DEFAULT_FILE_LEVEL, o.logLevel)];
+}
 
 /** Where a devnet node finds its chain and its peers. */
 export interface NodeArgsContext {
@@ -37,8 +47,7 @@ export function nodeStartArgs(o: ResolvedDevnetOptions, index: number, ctx: Node
     ctx.trackerAddress,
     '--mine',
     'on-demand',
-    '--log-level',
-    o.logLevel,
+    ...childLogArgs(o),
     ...o.nodeArgs,
     ...o.faultsAll.flatMap((f) => ['--fault', f]),
     ...(malicious ? o.faults.flatMap((f) => ['--fault', withAddresses(f, ctx.nodes)]) : []),
@@ -46,9 +55,9 @@ export function nodeStartArgs(o: ResolvedDevnetOptions, index: number, ctx: Node
   ];
 }
 
-/** The tracker's `cairn tracker start` arguments. */
-export function trackerStartArgs(o: ResolvedDevnetOptions): string[] {
-  return ['tracker', 'start', '--host', '127.0.0.1', '--port', String(o.trackerPort), '--log-level', o.logLevel];
+/** The tracker's `cairn tracker start` arguments; it logs to `logFile`. */
+export function trackerStartArgs(o: ResolvedDevnetOptions, logFile: string): string[] {
+  return ['tracker', 'start', '--host', '127.0.0.1', '--port', String(o.trackerPort), '--log-file', logFile, ...childLogArgs(o)];
 }
 
 /**

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { FAULTS, type FaultRunner } from '../../plugins/faults/index.js';
+import { commandLogOptions, createCommandLog, type LogFileFlagValues } from '../command-log.js';
 import { lineEmitter, type Emit } from '../emit.js';
 import { installLastDefence } from '../last-defence.js';
 import { assembleNode, startNode, type AssembledNode, type NodeFlagValues } from '../node-assembly.js';
@@ -6,22 +8,37 @@ import { untilStopSignal } from '../stop-signal.js';
 import { followNode, type TipTracker } from './follow.js';
 import { printStarted, printStopped } from './report.js';
 
+/** A node's own log file, in its data dir unless `--log-file` says otherwise. */
+export const NODE_LOG = 'node.log';
+
 /**
  * `cairn node start`: assembles the node from its flags, prints its events, starts it, and runs
- * until SIGINT or SIGTERM, then stops it and prints where it stopped.
+ * until SIGINT or SIGTERM, then stops it and prints where it stopped. Its structured log goes
+ * to stderr at `--log-level` and to the data dir's node.log at info (or more).
  */
-export async function runNodeStart(flags: NodeFlagValues, json: boolean, emit: Emit = lineEmitter()): Promise<void> {
-  const assembled = await assembleNode(flags);
+export async function runNodeStart(flags: NodeFlagValues & LogFileFlagValues, json: boolean, emit: Emit = lineEmitter()): Promise<void> {
+  const assembled = await assembleNode(
+    flags,
+    {},
+    (config) => createCommandLog(commandLogOptions(flags, path.join(config.dataDir, NODE_LOG))).logger,
+  );
   const { node } = assembled;
   const stopped = untilStopSignal();
   installLastDefence(node.log, 'node', () => node.stop());
   const seen = followNode(node, json, emit);
 
-  await startNode(assembled);
+  try {
+    await startNode(assembled);
+  } catch (err) {
+    node.log.error({ code: (err as { code?: string }).code, err: (err as Error).message }, 'node failed to start');
+    throw err;
+  }
   announceStarted(assembled, flags, json, emit, seen);
 
   const signal = await keptAlive(stopped);
+  node.log.info({ signal }, 'node stopping');
   await node.stop();
+  node.log.info({ height: seen.last.height, tip: seen.last.hash.slice(0, 12) }, 'node stopped');
   printStopped(emit, json, signal, seen.last);
 }
 
@@ -33,6 +50,10 @@ function announceStarted(assembled: AssembledNode, flags: NodeFlagValues, json: 
   const api = node.apiUrl();
   const faults = flags.fault?.length ? node.resolve<FaultRunner>(FAULTS) : undefined;
   if (tip.height >= seen.last.height) seen.last = { height: tip.height, hash: tip.hash };
+  node.log.info(
+    { chainId: node.chainId, height: tip.height, tip: tip.hash.slice(0, 12), address, api, mine: config.mine, faults: flags.fault },
+    'node started',
+  );
   printStarted(emit, json, { chainId: node.chainId, tip, config, address, api, faults });
 }
 

@@ -1,4 +1,4 @@
-import { createLogger, type LogLevel } from '../../kernel/index.js';
+import { commandLogOptions, createCommandLog, type LogFileFlagValues } from '../command-log.js';
 import { TrackerError, TrackerServer, TransportProber } from '../../plugins/tracker/index.js';
 import { lineEmitter, type Emit } from '../emit.js';
 import { installLastDefence } from '../last-defence.js';
@@ -9,11 +9,18 @@ import { openProbeTransport } from '../probe-transports.js';
 
 /**
  * `cairn tracker start`: listens, prints every membership change, and runs until SIGINT or
- * SIGTERM, then stops and says how many peers it released.
+ * SIGTERM, then stops and says how many peers it released. Its structured log goes to stderr at
+ * `--log-level` and, when `--log-file` names one, to that file at info (or more).
  */
-export async function runTracker(options: TrackerOptions, logLevel: LogLevel, json: boolean, emit: Emit = lineEmitter()): Promise<void> {
+export async function runTracker(
+  options: TrackerOptions,
+  log: LogFileFlagValues,
+  json: boolean,
+  emit: Emit = lineEmitter(),
+): Promise<void> {
   const { host, port, ttlMs } = options;
-  const logger = createLogger(logLevel);
+  // A tracker keeps nothing in a data dir: it writes a file only when asked to.
+  const { logger } = createCommandLog(commandLogOptions(log, undefined));
   const prober = new TransportProber({ open: openProbeTransport, logger: logger.child({ part: 'prober' }) });
   const server = new TrackerServer({ host, port, ttlMs, logger, onMembership: (c) => printMembership(emit, json, c), probe: prober.send });
 
@@ -36,6 +43,7 @@ export async function runTracker(options: TrackerOptions, logLevel: LogLevel, js
 
   const signal = await stopped;
   const status = server.status();
+  logger.info({ signal, peers: status.peers, networks: status.networks, evicted: status.evicted }, 'tracker stopping');
   await server.stop();
   await prober.stop();
   printTrackerStopped(emit, json, signal, status);

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { CairnCommand } from '../../cli/base-command.js';
-import { chainSelectionFlags, faultFlags, integerFlag, networkFlags } from '../../cli/flags.js';
+import { chainSelectionFlags, faultFlags, integerFlag, logFileFlags, networkFlags } from '../../cli/flags.js';
 import { runNodeStart } from '../../cli/node-start/run.js';
 
 const MINE_MODES = ['on-demand', 'always', 'off'] as const;
@@ -8,12 +8,14 @@ const MINE_MODES = ['on-demand', 'always', 'off'] as const;
 export default class NodeStart extends CairnCommand {
   static override summary = 'Run a node: open the chain in the data dir and mine on it.';
   static override description =
-    'Prints one line per block connected to the best chain (with --json, one JSON object per line). Logs go to stderr. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.';
+    'Prints one line per block connected to the best chain (with --json, one JSON object per line). Its structured log is appended to DATA-DIR/node.log at info (rotated to node.log.1 past 32 MiB) while stderr gets only --log-level (default warn). Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.';
   static override examples = [
     '<%= config.bin %> node start --mine always --data-dir /tmp/cairn-demo',
     '<%= config.bin %> node start --mine always --difficulty cs60 --mining-delay 5000',
     '<%= config.bin %> node start --genesis devnet.json --json',
     '<%= config.bin %> node start --tracker 127.0.0.1:60825 --port 60806 --api-port 0',
+    '<%= config.bin %> node start --log-level debug --log-file none',
+    '<%= config.bin %> node start --log-file /var/log/cairn/node.log --log-file-level debug',
     '<%= config.bin %> node start --tracker 127.0.0.1:60825 --fault bad-pow --fault drop=0.2 --fault-seed 7',
   ];
 
@@ -30,6 +32,7 @@ export default class NodeStart extends CairnCommand {
     ...chainSelectionFlags,
     ...networkFlags,
     ...faultFlags,
+    ...logFileFlags('DATA-DIR/node.log'),
   };
 
   async run(): Promise<void> {

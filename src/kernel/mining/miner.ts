@@ -127,6 +127,7 @@ export class Miner implements Service {
     try {
       const outcome = await this.chain.submitBlock({ header: sealed, txs });
       this.blocksMined++;
+      this.log.info({ height: outcome.height, hash: outcome.hash.slice(0, 12), txs: txs.length }, 'block mined');
       this.events.emit('mined', { hash: outcome.hash, height: outcome.height, count: this.blocksMined });
     } catch (err) {
       // The store said why it wrote nothing, once; the miner waits for it.

@@ -28,7 +28,13 @@ export class PeerJudge {
     this.events.emit('rejected', { kind: code.startsWith('TX') ? 'tx' : 'block', code, message, verdict: row.verdict, peer: peer.key });
     this.log.debug({ peer: peer.key, code, verdict: row.verdict, points: row.points }, message);
     if (row.verdict === 'ignore' || row.points === 0) return;
-    if (this.book.penalize(peer, code, row.points)) this.log.warn({ peer: peer.key, code }, `banned peer ${peer.key}: ${message}`);
+    if (this.book.penalize(peer, code, row.points)) {
+      const until = this.book.bans().find((b) => b.peer === peer.key)?.until;
+      this.log.warn(
+        { peer: peer.key, code, until: until === undefined ? undefined : new Date(until).toISOString() },
+        `banned peer ${peer.key}: ${message}`,
+      );
+    }
   }
 
   /**

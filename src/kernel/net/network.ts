@@ -200,7 +200,7 @@ export class Network implements Service {
     if (peer.present) peer.ready = true;
     if (peer.ready && !wasReady) {
       this.addresses.succeeded(peer.address);
-      this.log.info({ peer: peer.key, origin: peer.origin, height: claim.height }, 'peer ready');
+      this.log.info({ peer: peer.key, origin: peer.origin, height: claim.height }, 'peer connected');
       // What waited here while we had no peers reached nobody: a new peer hears of it (it fetches what it lacks).
       const waiting = this.mempool.ids().slice(0, MAX_INV);
       if (waiting.length) this.send(peer, { t: 'inv', txs: waiting });
@@ -265,7 +265,7 @@ export class Network implements Service {
       if (now - peer.lastHeard > PEER_SILENT_MS) {
         // Silent: its slot goes back; discovery's addresses are dialled again on their schedule.
         this.book.remove(peer.key);
-        this.log.info({ peer: peer.key }, 'peer silent');
+        this.log.info({ peer: peer.key, silentMs: now - peer.lastHeard }, 'peer lost: silent');
         continue;
       }
       // Proven but not answered (its hello-ack was lost): prove ourselves again; its answer is the ack.

@@ -117,6 +117,7 @@ export const SESSION_HANDLERS: { [T in SessionType]: Handler<T> } = {
       try {
         const outcome = await ctx.chain.submitBlock(raw, peer.key);
         ctx.noteBlockSource(outcome.hash, peer);
+        if (outcome.status === 'connected') ctx.log.info(acceptedFields(outcome, raw, peer), 'block accepted from a peer');
         // We miss its ancestors: ask the sender's headers. Its claimed work is not raised by an
         // orphan (anyone can make one), so the headers decide, as for any other sync.
         if (outcome.status === 'orphan') ctx.sync.askAncestors(peer);
@@ -169,3 +170,14 @@ export const SESSION_HANDLERS: { [T in SessionType]: Handler<T> } = {
     ctx.addresses.addExchanged(m.peers, peer.address);
   },
 };
+
+/** What the log says of a peer's block that moved our tip (it passed every check, so it is a Block). */
+function acceptedFields(outcome: { hash: string; height: number; reorg?: { depth: number } }, raw: unknown, peer: PeerState) {
+  return {
+    peer: peer.key,
+    height: outcome.height,
+    hash: outcome.hash.slice(0, 12),
+    txs: (raw as Block).txs.length,
+    ...(outcome.reorg ? { reorgDepth: outcome.reorg.depth } : {}),
+  };
+}

@@ -50,6 +50,8 @@ export class SyncManager {
   private nextReq = 1;
   private draining = false;
   private readonly ancestorsAskedAt = new WeakMap<PeerState, number>();
+  /** A catch-up the log said had started, until it says it caught up (or was abandoned). */
+  private catchUp?: { from: number; at: number };
   target = 0;
 
   constructor(
@@ -79,7 +81,23 @@ export class SyncManager {
   /** Starts a catch-up from `peer` when fork choice would take its tip over ours. */
   consider(peer: PeerState): void {
     if (this.active || !this.prefers(peer)) return;
+    if (!this.catchUp) {
+      const height = this.chain.tip().height;
+      this.catchUp = { from: height, at: this.clock.now() };
+      this.log.info({ peer: peer.key, height, target: peer.height }, 'sync started');
+    }
     this.askHeaders(peer, blockLocator(this.chain.reader));
+  }
+
+  /** Nothing left to fetch: the log says where the catch-up ended. */
+  private noteCaughtUp(): void {
+    if (!this.catchUp || this.active) return;
+    const height = this.chain.tip().height;
+    this.log.info(
+      { from: this.catchUp.from, height, blocks: height - this.catchUp.from, ms: this.clock.now() - this.catchUp.at },
+      'sync caught up',
+    );
+    this.catchUp = undefined;
   }
 
   /**
@@ -127,6 +145,7 @@ export class SyncManager {
     }
     this.fill();
     this.maybeContinueHeaders(peer);
+    this.noteCaughtUp();
   }
 
   private knownHeader(hash: string): KnownHeader | undefined {
@@ -234,6 +253,7 @@ export class SyncManager {
       }
       if (this.headerPeer) return;
       this.maybeContinueHeaders();
+      this.noteCaughtUp();
     } finally {
       this.draining = false;
     }
@@ -282,6 +302,8 @@ export class SyncManager {
   }
 
   reset(): void {
+    if (this.catchUp) this.log.info({ height: this.chain.tip().height }, 'sync abandoned; it starts again when a peer claims more work');
+    this.catchUp = undefined;
     this.headerPeer = undefined;
     this.queue.length = 0;
     this.pages = [];

@@ -130,7 +130,7 @@ export class Connections {
   private expire(conn: Connection): void {
     if (conn.closing) return;
     this.counters.evicted++;
-    this.log.info({ conn: conn.id, peer: conn.registration ? describe(conn.registration) : undefined }, 'peer evicted: no heartbeat');
+    this.log.debug({ conn: conn.id, peer: conn.registration ? describe(conn.registration) : undefined }, 'peer evicted: no heartbeat');
     this.closeWith(conn, 'HEARTBEAT_TIMEOUT', `nothing was received for ${this.limits.ttlMs} ms`);
   }
 

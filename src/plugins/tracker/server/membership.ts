@@ -200,6 +200,10 @@ export class Membership {
     network.members.delete(registration.key);
     registration.listed = false;
     this.notify(reason === 'HEARTBEAT_TIMEOUT' ? 'evicted' : 'left', registration, network.members.size, reason);
+    this.rooms.log.info(
+      { chainId: registration.chainId.slice(0, 12), peer: describe(registration), peers: network.members.size, reason },
+      'peer left',
+    );
     // A contender from the same host takes the freed address (a node back behind a NAT that
     // probes cannot reach has no other way in); it is listed by its own verification state.
     const next = [...network.registrants].find((c) => !c.registration!.listed && c.registration!.key === registration.key);
