@@ -62,6 +62,8 @@ export default class AppNew extends CairnCommand {
     this.log(`  cd ${shown.includes(' ') ? JSON.stringify(shown) : shown}`);
     this.log('  npm install && npm run build && npm test');
     this.log(`  ${start}`);
+    this.log(`  cairn tx ${name}                      # its transaction types and their flags`);
+    this.log(`  cairn tx ${name} sign --message hello  # signed with your key 'default' (--key NAME)`);
     return { dir, files: files.map((f) => f.path) };
   }
 
@@ -81,5 +83,12 @@ export default class AppNew extends CairnCommand {
     ]);
     if (taken.has(name))
       throw new ConfigError('APP_NAME_INVALID', `'${name}' is a cairn command, so \`cairn ${name} ...\` would clash: choose another name`);
+    // `cairn tx APP TYPE` submits an app's transactions, but oclif resolves `cairn tx show ...` to `tx show`.
+    const txCommands = new Set(this.config.commandIDs.filter((id) => id.startsWith('tx:')).map((id) => id.split(':')[1]));
+    if (txCommands.has(name))
+      throw new ConfigError(
+        'APP_NAME_INVALID',
+        `'${name}' would be shadowed: \`cairn tx ${name} ...\` runs cairn's own \`tx ${name}\` command, not your app's transactions; choose another name`,
+      );
   }
 }
