@@ -13,7 +13,7 @@ const APP_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 export default class AppNew extends CairnCommand {
   static override summary = 'Generate a TypeScript package for a new chain app.';
   static override description =
-    'The package holds a small working app (a guestbook: schema, check, reducer, queries), a test that runs it on three in-process nodes, two example `cairn NAME ...` commands (it is an oclif plugin) and a README. `npm install && npm run build && npm test` pass right after generation.';
+    'The package holds a small working app (a guestbook: schema, check, reducer, queries), a test that runs it on three in-process nodes, two example `cairn NAME ...` commands (it is an oclif plugin) and a README. Its transactions need no command of their own: `cairn tx NAME sign --message hi` and `cairn tx NAME erase` submit them (`cairn tx NAME` lists them). `npm install && npm run build && npm test` pass right after generation.';
   static override examples = [
     '<%= config.bin %> app new guestbook',
     '<%= config.bin %> app new my-app --dir ~/code/my-app',

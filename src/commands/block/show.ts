@@ -26,7 +26,7 @@ export default class BlockShow extends CairnCommand {
   static override examples = [
     '<%= config.bin %> block show 12',
     '<%= config.bin %> block show 0 --json',
-    '<%= config.bin %> block show 00a3…(64 hex digits) --node http://127.0.0.1:8080',
+    '<%= config.bin %> block show 00a3c91e7b5d2f4a6c8e0b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a --node http://127.0.0.1:8080',
   ];
 
   static override args = { block: Args.string({ description: 'Height (on the best chain) or hash (64 hex digits).', required: true }) };

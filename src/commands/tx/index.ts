@@ -39,6 +39,7 @@ export default class Tx extends CairnCommand {
     '<%= config.bin %> tx guestbook erase --key alice --confirmations 2 --json',
     '<%= config.bin %> tx voting ballot.cast --payload \'{"election":"default","choice":"tea"}\' --key bob --no-wait',
   ];
+  static override usage = 'tx APP [TYPE] [--PROPERTY VALUE...] [--key NAME] [--payload JSON] [--no-wait] [--confirmations N] [--node URL]';
   // The payload flags are known only once the node has said what the type's schema is.
   static override strict = false;
 

@@ -15,7 +15,7 @@ export default class TxShow extends CairnCommand {
   static override description =
     "Asks the node's API (the node of --data-dir, or --node), so it works while the node runs. An id the node has neither in its mempool nor on its best chain is one sentence (TX_UNKNOWN) and exit 1.";
   static override examples = [
-    '<%= config.bin %> tx show 3f1c…(64 hex digits)',
+    '<%= config.bin %> tx show 5d0e7a21c4b9f3e8a6d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0',
     '<%= config.bin %> tx show $(cairn tx guestbook erase --no-wait --json | jq -r .txId) --json',
   ];
 

@@ -89,8 +89,7 @@ export interface TxSummary {
 }
 
 export type TxStatusResponse =
-  | { status: 'pending'; tx: TxSummary }
-  | { status: 'confirmed'; height: number; blockHash: string; confirmations: number; tx: TxSummary };
+  { status: 'pending'; tx: TxSummary } | { status: 'confirmed'; height: number; blockHash: string; confirmations: number; tx: TxSummary };
 
 export interface AppInfo {
   id: string;

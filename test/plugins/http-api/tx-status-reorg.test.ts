@@ -24,6 +24,11 @@ describe('http-api: GET /tx/:id across a reorg', () => {
 
     // Counted again on the new branch: in that block, with its own confirmations.
     const [again] = await extend(node, 1, { txs: [[tx]] });
-    expect((await http(url, 'GET', `/tx/${id}`)).body).toMatchObject({ status: 'confirmed', height: 4, blockHash: again, confirmations: 1 });
+    expect((await http(url, 'GET', `/tx/${id}`)).body).toMatchObject({
+      status: 'confirmed',
+      height: 4,
+      blockHash: again,
+      confirmations: 1,
+    });
   });
 });

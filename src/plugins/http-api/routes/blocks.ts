@@ -46,7 +46,8 @@ async function block(chain: ChainReader, hashOrHeight: string): Promise<BlockRes
 
 async function blockAtHeight(chain: ChainReader, height: number): Promise<BlockResponse> {
   const tip = chain.tip().height;
-  if (height > tip) throw new ApiError('BLOCK_UNKNOWN', `there is no block ${height}: the best chain's tip is at height ${tip}`, 404, { tip });
+  if (height > tip)
+    throw new ApiError('BLOCK_UNKNOWN', `there is no block ${height}: the best chain's tip is at height ${tip}`, 404, { tip });
   const hash = chain.hashAt(height);
   const found = hash === undefined ? undefined : await chain.block(hash);
   // A reorg shortened the chain between the two reads.
