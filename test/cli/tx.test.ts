@@ -13,7 +13,7 @@ import { waitFor } from '../support/wait.js';
 const FORMS_APP = fileURLToPath(new URL('../support/forms-app.mjs', import.meta.url));
 const EASY = '000' + 'f'.repeat(61);
 // Long enough for a `tx show` process to see a transaction still pending.
-const MINING_DELAY_MS = 2500;
+const MINING_DELAY_MS = 3500;
 
 let dir: string;
 let dataDir: string;
@@ -180,7 +180,10 @@ describe('cairn tx APP TYPE', () => {
       const other = await cairn(['tx', 'forms', 'post', '--title', 'push', '--count', '1', '--level', 'low', '--no-wait']);
       expect(other.code, other.stderr).toBe(0);
       await waiting.waitForLine(/^counted in block \d+ \(hash [0-9a-f]{64}\) with 2 confirmations$/, 20_000);
-      expect(await waiting.kill('SIGTERM')).toBe(0);
+      await waitFor('the command to finish', async () => !waiting.running, 10_000, 50);
+      expect(waiting.child.exitCode, waiting.stderr).toBe(0);
+      const txId = /^transaction ([0-9a-f]{64})$/m.exec(waiting.stdout)![1]!;
+      expect((await api.txStatus(txId)).tx.payload).toEqual({ title: 'deep', count: 7, level: 'high' });
     } finally {
       await waiting.kill('SIGKILL');
     }
