@@ -75,6 +75,7 @@ describe('cairn tx APP', () => {
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toContain('tx forms post --title TEXT --count INTEGER [--draft] --level low|mid|high [--tags TEXT ...]');
     expect(listed.stdout).toContain('tx forms forbidden');
+    expect(listed.stdout).toContain('(key: only through --payload JSON)');
 
     const json = JSON.parse((await cairn(['tx', 'forms', '--json'])).stdout) as { txTypes: Array<{ type: string; flags: unknown[] }> };
     expect(json.txTypes.map((t) => t.type)).toEqual(['post', 'forbidden']);
@@ -165,7 +166,7 @@ describe('cairn tx APP TYPE', () => {
     const waiting = new CairnProcess([
       ...POST,
       '--payload',
-      '{"title":"deep","count":7}',
+      '{"title":"deep","count":7,"key":"k1"}',
       '--level',
       'high',
       '--confirmations',
@@ -183,7 +184,7 @@ describe('cairn tx APP TYPE', () => {
       await waitFor('the command to finish', async () => !waiting.running, 10_000, 50);
       expect(waiting.child.exitCode, waiting.stderr).toBe(0);
       const txId = /^transaction ([0-9a-f]{64})$/m.exec(waiting.stdout)![1]!;
-      expect((await api.txStatus(txId)).tx.payload).toEqual({ title: 'deep', count: 7, level: 'high' });
+      expect((await api.txStatus(txId)).tx.payload).toEqual({ title: 'deep', count: 7, key: 'k1', level: 'high' });
     } finally {
       await waiting.kill('SIGKILL');
     }

@@ -26,6 +26,8 @@ export default {
           draft: { type: 'boolean' },
           level: { enum: ['low', 'mid', 'high'] },
           tags: { type: 'array', maxItems: 8, items: { type: 'string', maxLength: 16 } },
+          // Named like cairn's own --key: reachable through --payload only.
+          key: { type: 'string', maxLength: 16 },
         },
       },
       apply(state, tx, ctx) {

@@ -71,11 +71,8 @@ export default class Tx extends CairnCommand {
     const app = findApp((await api.apps()).apps, args.app);
 
     if (args.type === undefined || !app.txTypes.includes(args.type)) {
-      if (args.type !== undefined) {
-        if (!this.jsonEnabled()) for (const line of listingLines(this.config.bin, app, reserved)) this.log(line);
-        throw unknownType(app, args.type);
-      }
       if (!this.jsonEnabled()) for (const line of listingLines(this.config.bin, app, reserved)) this.log(line);
+      if (args.type !== undefined) throw unknownType(app, args.type);
       return { app: app.id, txTypes: typeListings(app, reserved) };
     }
 
