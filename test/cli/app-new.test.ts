@@ -69,6 +69,12 @@ describe('cairn app new', () => {
     const clash = await runCairn(['app', 'new', 'node', '--dir', path.join(root, 'y'), '--json']);
     expect(clash.code).toBe(1);
     expect(JSON.parse(clash.stdout)).toMatchObject({ error: { code: 'APP_NAME_INVALID' } });
+    // `cairn tx show ...` is cairn's own command: an app named show could never be reached by `cairn tx`.
+    const shadowed = await runCairn(['app', 'new', 'show', '--dir', path.join(root, 'z')]);
+    expect(shadowed.code).toBe(1);
+    expect(shadowed.stderr.trim()).toMatch(
+      /^Error: 'show' would be shadowed: `cairn tx show \.\.\.` runs cairn's own `tx show` command.* \(APP_NAME_INVALID\)$/,
+    );
   });
 
   it('generates a package that installs, builds and passes its own test with no edits', async () => {
@@ -122,6 +128,20 @@ describe('cairn app new', () => {
     const { id } = await api.submitTx(tx);
     await waitFor('the entry to be mined', async () => (await api.txStatus(id)).status === 'confirmed', 20_000, 100);
     expect(await api.query(NAME, 'entry', { author: keys.publicKey })).toMatchObject({ author: keys.publicKey, message: 'hello' });
+
+    // The generic `cairn tx` reaches the generated app's types with flags from their schemas.
+    const keystore = ['--data-dir', dataDir, '--keystore', path.join(root, 'keys')];
+    const signed = await runCairn(['tx', NAME, 'sign', '--message', 'hi', ...keystore, '--json']);
+    expect(signed.code, signed.stderr).toBe(0);
+    const sign = JSON.parse(signed.stdout) as { from: string; createdKeys: string[]; counted: { height: number } | null };
+    expect(sign).toMatchObject({ app: NAME, type: 'sign', createdKeys: ['default'], counted: { height: expect.any(Number) } });
+    expect(await api.query(NAME, 'entry', { author: sign.from })).toMatchObject({ message: 'hi' });
+    const erased = await runCairn(['tx', NAME, 'erase', ...keystore]);
+    expect(erased.code, erased.stderr).toBe(0);
+    expect(erased.stdout).toMatch(/^counted in block \d+/m);
+    expect(await api.query(NAME, 'entry', { author: sign.from })).toBeNull();
+    const again = await runCairn(['tx', NAME, 'erase', ...keystore]);
+    expect(again.stderr.trim()).toMatch(/^Error: refused: key [0-9a-f]{12} has no entry to erase \(NOT_SIGNED\)$/);
     expect(await node.kill('SIGTERM')).toBe(0);
   });
 

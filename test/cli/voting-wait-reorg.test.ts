@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProgressLine } from '../../src/cli/voting/progress-line.js';
+import { ProgressLine } from '../../src/cli/tx/progress-line.js';
 import { VotingClient, type TxProgress } from '../../src/cli/voting/voting-client.js';
 import { Keystore, txId } from '../../src/kernel/index.js';
 import { ApiClient } from '../../src/plugins/http-api/index.js';

@@ -1,10 +1,8 @@
 import { CairnError } from '../../kernel/index.js';
+import { TxRefused } from '../tx/tx-client.js';
 
-/**
- * A transaction the node or the chain refused, with the app's (or kernel's) code and one
- * sentence a person can act on. The CLI prints it as `Error: <sentence> (<code>)` and exits 1.
- */
-export class VoteRefused extends CairnError {}
+/** A voting transaction the node or the chain refused, in the voting app's words (see TxRefused). */
+export class VoteRefused extends TxRefused {}
 
 /** What the refused transaction was about, so the sentence can name the voter rather than a key. */
 export interface RefusalContext {

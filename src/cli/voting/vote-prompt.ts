@@ -2,7 +2,7 @@ import { input, select } from '@inquirer/prompts';
 import { MAX_CHOICE_LENGTH, type ElectionSummary } from '../../apps/voting/index.js';
 import { CairnError } from '../../kernel/index.js';
 import { validateKeyName } from '../../kernel/index.js';
-import { ProgressLine } from './progress-line.js';
+import { ProgressLine } from '../tx/progress-line.js';
 import { isOpenAt, renderTally } from './tally-table.js';
 import type { VotingClient } from './voting-client.js';
 

@@ -13,7 +13,7 @@ const APP_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 export default class AppNew extends CairnCommand {
   static override summary = 'Generate a TypeScript package for a new chain app.';
   static override description =
-    'The package holds a small working app (a guestbook: schema, check, reducer, queries), a test that runs it on three in-process nodes, two example `cairn NAME ...` commands (it is an oclif plugin) and a README. `npm install && npm run build && npm test` pass right after generation.';
+    'The package holds a small working app (a guestbook: schema, check, reducer, queries), a test that runs it on three in-process nodes, two example `cairn NAME ...` commands (it is an oclif plugin) and a README. Its transactions need no command of their own: `cairn tx NAME sign --message hi` and `cairn tx NAME erase` submit them (`cairn tx NAME` lists them). `npm install && npm run build && npm test` pass right after generation.';
   static override examples = [
     '<%= config.bin %> app new guestbook',
     '<%= config.bin %> app new my-app --dir ~/code/my-app',
@@ -62,6 +62,8 @@ export default class AppNew extends CairnCommand {
     this.log(`  cd ${shown.includes(' ') ? JSON.stringify(shown) : shown}`);
     this.log('  npm install && npm run build && npm test');
     this.log(`  ${start}`);
+    this.log(`  cairn tx ${name}                      # its transaction types and their flags`);
+    this.log(`  cairn tx ${name} sign --message hello  # signed with your key 'default' (--key NAME)`);
     return { dir, files: files.map((f) => f.path) };
   }
 
@@ -81,5 +83,12 @@ export default class AppNew extends CairnCommand {
     ]);
     if (taken.has(name))
       throw new ConfigError('APP_NAME_INVALID', `'${name}' is a cairn command, so \`cairn ${name} ...\` would clash: choose another name`);
+    // `cairn tx APP TYPE` submits an app's transactions, but oclif resolves `cairn tx show ...` to `tx show`.
+    const txCommands = new Set(this.config.commandIDs.filter((id) => id.startsWith('tx:')).map((id) => id.split(':')[1]));
+    if (txCommands.has(name))
+      throw new ConfigError(
+        'APP_NAME_INVALID',
+        `'${name}' would be shadowed: \`cairn tx ${name} ...\` runs cairn's own \`tx ${name}\` command, not your app's transactions; choose another name`,
+      );
   }
 }

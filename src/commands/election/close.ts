@@ -2,8 +2,8 @@ import { Flags } from '@oclif/core';
 import { CairnCommand } from '../../cli/base-command.js';
 import { nodeApiFlags } from '../../cli/flags.js';
 import { votingClientFromFlags } from '../../cli/voting/connect.js';
-import { waitFlags, waitTimeoutMs } from '../../cli/voting/flags.js';
-import { ProgressLine } from '../../cli/voting/progress-line.js';
+import { waitFlags, waitTimeoutMs } from '../../cli/tx/wait-flags.js';
+import { ProgressLine } from '../../cli/tx/progress-line.js';
 import type { ElectionTxResult } from './open.js';
 
 export default class ElectionClose extends CairnCommand {

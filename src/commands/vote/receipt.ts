@@ -4,7 +4,7 @@ import { CairnCommand } from '../../cli/base-command.js';
 import { nodeApiFlags } from '../../cli/flags.js';
 import { votingClientFromFlags } from '../../cli/voting/connect.js';
 import { electionFlag } from '../../cli/voting/flags.js';
-import { confirmations } from '../../cli/voting/progress-line.js';
+import { confirmations } from '../../cli/tx/progress-line.js';
 
 /** `confirmations`: tip height − block height + 1 on the node's best chain, when counted. */
 export type ReceiptResult = (Receipt | (Receipt & { counted: true; confirmations: number })) & {

@@ -78,8 +78,9 @@ export class ApiClient {
     return this.request('GET', `/blocks${qs ? `?${qs}` : ''}`);
   }
 
-  block(hash: string): Promise<BlockResponse> {
-    return this.request('GET', `/blocks/${encodeURIComponent(hash)}`);
+  /** A block by hash (any branch), or by height (a number) on the best chain. */
+  block(hashOrHeight: string | number): Promise<BlockResponse> {
+    return this.request('GET', `/blocks/${encodeURIComponent(String(hashOrHeight))}`);
   }
 
   /** Submits a signed transaction; `known: true` when the node already had it. */
@@ -92,10 +93,12 @@ export class ApiClient {
     return this.request('POST', '/txs', txs);
   }
 
+  /** Where the transaction is (pending, or its block on the best chain) and the transaction itself. */
   txStatus(id: string): Promise<TxStatusResponse> {
     return this.request('GET', `/tx/${encodeURIComponent(id)}`);
   }
 
+  /** The chain's apps, with each transaction type's payload JSON Schema. */
   apps(): Promise<AppsResponse> {
     return this.request('GET', '/apps');
   }

@@ -109,8 +109,12 @@ export const blocksSchema = {
 
 export type BlocksQuery = FromSchema<typeof blocksSchema.querystring>;
 
+/** Most digits of a height in a path: heights are uint32. */
+export const BLOCK_ID_PATTERN = '^([0-9a-f]{64}|[0-9]{1,10})$';
+
+/** `:hash` is a block hash or, all digits and shorter, a height of the best chain. */
 export const blockSchema = {
-  params: { type: 'object', required: ['hash'], properties: { hash } },
+  params: { type: 'object', required: ['hash'], properties: { hash: { type: 'string', pattern: BLOCK_ID_PATTERN } } },
 } as const;
 
 export type BlockParams = FromSchema<typeof blockSchema.params>;
@@ -181,6 +185,8 @@ export const appsSchema = {
               id: { type: 'string' },
               description: { type: 'string' },
               txTypes: { type: 'array', items: { type: 'string' } },
+              // Each type's payload schema, as the app wrote it.
+              txSchemas: { type: 'object', additionalProperties: {} },
               queries: { type: 'array', items: { type: 'string' } },
             },
           },

@@ -78,12 +78,25 @@ export interface TxsSubmitResponse {
   results: Array<{ id: string; known?: boolean } | { error: { code: string; message: string } }>;
 }
 
-export type TxStatusResponse = { status: 'pending' } | { status: 'confirmed'; height: number; blockHash: string; confirmations: number };
+/** A transaction as its signer wrote it, without the signature. */
+export interface TxSummary {
+  app: string;
+  type: string;
+  /** Public key of the signer. */
+  from: string;
+  payload: unknown;
+  nonce: number;
+}
+
+export type TxStatusResponse =
+  { status: 'pending'; tx: TxSummary } | { status: 'confirmed'; height: number; blockHash: string; confirmations: number; tx: TxSummary };
 
 export interface AppInfo {
   id: string;
   description?: string;
   txTypes: string[];
+  /** Each transaction type's payload JSON Schema. */
+  txSchemas: Record<string, unknown>;
   queries: string[];
 }
 

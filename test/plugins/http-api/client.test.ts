@@ -35,7 +35,7 @@ describe('ApiClient', () => {
     const { id } = await client.submitTx(tx);
     expect(id).toBe(txId(node.chainId, tx));
     expect(await client.submitTx(tx)).toEqual({ id, known: true });
-    expect(await client.txStatus(id)).toEqual({ status: 'pending' });
+    expect(await client.txStatus(id)).toMatchObject({ status: 'pending' });
 
     const outcome = await node.chain.submitBlock(buildBlock(node, node.mempool.pending()));
     expect(await client.txStatus(id)).toMatchObject({ status: 'confirmed', height: 1, blockHash: outcome.hash });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { txId } from '../../../src/kernel/index.js';
 import { httpApi, MAX_BODY_BYTES } from '../../../src/plugins/http-api/index.js';
 import { buildBlock, extend, Signer, startNode, tempDir } from '../../support/chain-fixture.js';
+import { registryApp } from '../../support/registry-app.js';
 import { http, onCleanup, startApiNode } from './helpers.js';
 
 describe('http-api: cookie and lifecycle', () => {
@@ -167,12 +168,19 @@ describe('http-api: submitting transactions', () => {
     const { node, url, token } = await startApiNode();
     const tx = new Signer(node.chainId).claim('alice');
     const { body } = await http(url, 'POST', '/tx', { body: tx, token });
-    expect((await http(url, 'GET', `/tx/${body.id}`)).body).toEqual({ status: 'pending' });
+    const summary = { app: tx.app, type: tx.type, from: tx.from, payload: tx.payload, nonce: tx.nonce };
+    expect((await http(url, 'GET', `/tx/${body.id}`)).body).toEqual({ status: 'pending', tx: summary });
 
     const outcome = await node.chain.submitBlock(buildBlock(node, node.mempool.pending()));
     const confirmed = await http(url, 'GET', `/tx/${body.id}`);
     expect(confirmed.status).toBe(200);
-    expect(confirmed.body).toEqual({ status: 'confirmed', height: 1, blockHash: outcome.hash, confirmations: 1 });
+    expect(confirmed.body).toEqual({ status: 'confirmed', height: 1, blockHash: outcome.hash, confirmations: 1, tx: summary });
+    const byHeight = await http(url, 'GET', '/blocks/1');
+    expect(byHeight.body).toMatchObject({ hash: outcome.hash, txIds: [body.id], onBestChain: true });
+    const above = await http(url, 'GET', '/blocks/7');
+    expect(above.status).toBe(404);
+    expect(above.body.error).toMatchObject({ code: 'BLOCK_UNKNOWN', message: expect.stringContaining('tip is at height 1') });
+    expect((await http(url, 'GET', '/blocks/1x')).status).toBe(400);
     expect((await http(url, 'GET', '/status')).body.mempool).toBe(0);
 
     const unknown = await http(url, 'GET', `/tx/${'0'.repeat(64)}`);
@@ -188,7 +196,9 @@ describe('http-api: apps and queries', () => {
     await extend(node, 1, { txs: [[signer.claim('alice'), signer.claim('42')]] });
 
     const apps = await http(url, 'GET', '/apps');
-    expect(apps.body.apps).toEqual([{ id: 'registry', txTypes: ['claim'], queries: ['owner', 'count', 'names'] }]);
+    expect(apps.body.apps).toEqual([
+      { id: 'registry', txTypes: ['claim'], txSchemas: { claim: registryApp.tx.claim!.schema }, queries: ['owner', 'count', 'names'] },
+    ]);
     expect((await http(url, 'GET', '/apps/registry/count')).body).toEqual({ result: 2 });
     expect((await http(url, 'GET', '/apps/registry/owner?name=alice')).body.result).toEqual({ owner: signer.keys.publicKey, height: 1 });
     // `42` decodes as a number and `"42"` as a string: the registry's String(args.name) finds both.

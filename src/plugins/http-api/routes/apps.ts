@@ -19,6 +19,8 @@ function apps({ chain }: RouteContext): AppsResponse {
       id: app.id,
       ...(app.description ? { description: app.description } : {}),
       txTypes: Object.keys(app.tx),
+      // What a generic client (`cairn tx APP TYPE`) builds its payload flags from.
+      txSchemas: Object.fromEntries(Object.entries(app.tx).map(([type, handler]) => [type, handler.schema])),
       queries: Object.keys(app.queries),
     })),
   };

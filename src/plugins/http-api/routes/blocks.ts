@@ -5,7 +5,7 @@ import { blockSchema, blocksSchema, MAX_BLOCKS_PAGE, type BlockParams, type Bloc
 import type { BlockResponse, BlocksResponse } from '../types.js';
 import type { RouteContext } from './context.js';
 
-/** `GET /blocks`, `GET /blocks/:hash`. */
+/** `GET /blocks`, `GET /blocks/:hash` (or `/blocks/:height`). */
 export function blockRoutes(server: FastifyInstance, { chain }: RouteContext): void {
   server.get<{ Querystring: BlocksQuery }>('/blocks', { schema: blocksSchema }, async (request) => blocks(chain, request.query));
   server.get<{ Params: BlockParams }>('/blocks/:hash', { schema: blockSchema }, async (request) => block(chain, request.params.hash));
@@ -34,9 +34,23 @@ async function blocks(chain: ChainReader, query: BlocksQuery): Promise<BlocksRes
   return { height, blocks: page };
 }
 
-async function block(chain: ChainReader, hash: string): Promise<BlockResponse> {
+/** By hash on any branch, or by height on the best chain (all digits, shorter than a hash). */
+async function block(chain: ChainReader, hashOrHeight: string): Promise<BlockResponse> {
+  if (hashOrHeight.length < 64) return blockAtHeight(chain, Number(hashOrHeight));
+  const hash = hashOrHeight;
   const found = await chain.block(hash);
   if (!found) throw new ApiError('BLOCK_UNKNOWN', `this node has no block ${hash.slice(0, 16)}…`, 404);
   const txIds = found.txs.map((tx) => txId(chain.chainId, tx));
   return { hash, header: found.header, txs: found.txs, txIds, onBestChain: chain.hashAt(found.header.height) === hash };
+}
+
+async function blockAtHeight(chain: ChainReader, height: number): Promise<BlockResponse> {
+  const tip = chain.tip().height;
+  if (height > tip)
+    throw new ApiError('BLOCK_UNKNOWN', `there is no block ${height}: the best chain's tip is at height ${tip}`, 404, { tip });
+  const hash = chain.hashAt(height);
+  const found = hash === undefined ? undefined : await chain.block(hash);
+  // A reorg shortened the chain between the two reads.
+  if (!hash || !found) throw new ApiError('BLOCK_UNKNOWN', `there is no block ${height} on the best chain any more`, 404);
+  return { hash, header: found.header, txs: found.txs, txIds: found.txs.map((tx) => txId(chain.chainId, tx)), onBestChain: true };
 }

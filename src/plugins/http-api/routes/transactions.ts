@@ -11,7 +11,7 @@ import {
   type TxsBody,
   type TxStatusParams,
 } from '../schemas.js';
-import type { TxStatusResponse, TxsSubmitResponse } from '../types.js';
+import type { TxStatusResponse, TxsSubmitResponse, TxSummary } from '../types.js';
 import type { RouteContext } from './context.js';
 
 type TxResult = TxsSubmitResponse['results'][number];
@@ -83,11 +83,21 @@ function refusal(err: unknown, chainId: string, tx: Tx): TxResult {
   throw err;
 }
 
-function txStatus({ mempool, chain }: RouteContext, id: string): TxStatusResponse {
-  if (mempool.has(id)) return { status: 'pending' };
+async function txStatus({ mempool, chain }: RouteContext, id: string): Promise<TxStatusResponse> {
+  const pending = mempool.get(id);
+  if (pending) return { status: 'pending', tx: summary(pending) };
+  const unknown = () => new ApiError('TX_UNKNOWN', `transaction ${id.slice(0, 16)}… is neither pending nor on the best chain`, 404);
   const height = chain.view(TX_INDEX_APP).get<number>(id);
   const blockHash = height === undefined ? undefined : chain.hashAt(height);
-  if (height === undefined || !blockHash)
-    throw new ApiError('TX_UNKNOWN', `transaction ${id.slice(0, 16)}… is neither pending nor on the best chain`, 404);
-  return { status: 'confirmed', height, blockHash, confirmations: chain.tip().height - height + 1 };
+  if (height === undefined || !blockHash) throw unknown();
+  // The index gives the height; the transaction itself is read from its block.
+  const block = await chain.block(blockHash);
+  const tx = block?.txs.find((candidate) => txId(chain.chainId, candidate) === id);
+  // A reorg between the index read and the block read: the transaction is not where it was.
+  if (!tx) throw unknown();
+  return { status: 'confirmed', height, blockHash, confirmations: chain.tip().height - height + 1, tx: summary(tx) };
+}
+
+function summary({ app, type, from, payload, nonce }: Tx): TxSummary {
+  return { app, type, from, payload, nonce };
 }

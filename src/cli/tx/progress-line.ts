@@ -1,4 +1,4 @@
-import type { TxProgress } from './voting-client.js';
+import type { TxProgress } from './tx-client.js';
 
 /**
  * Shows a transaction on its way into a block. On a terminal one line is rewritten in place
