@@ -72,6 +72,15 @@ describe('a newcomer walks through cairn', () => {
       200,
     );
     expect(receipt).toMatch(/^counted: the ballot of alice for 'tea' in election default is in block \d+, with \d+ confirmations?$/m);
+    // The ballot and its block, asked of the running node.
+    const { txId, height } = JSON.parse(ok(await cairn('vote', 'receipt', '--voter', 'alice', '--data-dir', node0, '--json'))) as {
+      txId: string;
+      height: number;
+    };
+    const shown = ok(await cairn('tx', 'show', txId, '--data-dir', node0));
+    expect(shown).toMatch(new RegExp(`in block ${height} \\(hash [0-9a-f]+`));
+    expect(shown).toContain('ballot.cast');
+    expect(ok(await cairn('block', 'show', String(height), '--data-dir', node0))).toContain(txId.slice(0, 12));
     const tally = ok(await cairn('vote', 'tally', '--data-dir', node0));
     expect(tally).toMatch(/^ {2}tea +1 /m);
     expect(tally).toMatch(/^ {2}coffee +1 /m);
