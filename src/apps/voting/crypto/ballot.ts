@@ -1,6 +1,6 @@
 import { CryptoError } from './errors.js';
 import { decodeCiphertext, encodeCiphertext, encrypt, sumCiphertexts, type Ciphertext, type CiphertextJson } from './elgamal.js';
-import { add, randomScalar, type Point } from './group.js';
+import { add, fixedBase, randomScalar, type Point } from './group.js';
 import { decodeOneOf, encodeOneOf, proveOneOf, verifyOneOf, type OneOfProof, type OneOfProofJson } from './proofs/one-of.js';
 import { contextTranscript, type ProofContext } from './transcript.js';
 
@@ -66,6 +66,7 @@ export function encryptBallot(
   vector: readonly number[],
   random: () => bigint = randomScalar,
 ): { ballot: EncryptedBallot; secrets: BallotSecrets } {
+  fixedBase(y);
   const randomness = vector.map(() => random());
   const selections = vector.map((v, i) => {
     const ct = encrypt(y, v, randomness[i]!);
@@ -80,6 +81,7 @@ export function encryptBallot(
 
 /** Every proof of the ballot, against the rule; the first failure is named. */
 export function verifyBallot(ctx: ProofContext, y: Point, rule: BallotRule, ballot: EncryptedBallot): void {
+  fixedBase(y);
   if (ballot.selections.length !== rule.choices)
     throw new CryptoError('PROOF_INVALID', `the ballot has ${ballot.selections.length} selections for ${rule.choices} choices`);
   ballot.selections.forEach(({ ct, proof }, i) => {
