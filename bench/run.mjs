@@ -11,6 +11,7 @@ const sections = {
   edge: () => import('./edge.mjs'),
   voting: () => import('./voting.mjs'),
   'voting-devnet': () => import('./voting-devnet.mjs'),
+  elections: () => import('./elections.mjs'),
 };
 
 const wanted = process.argv.slice(2);
