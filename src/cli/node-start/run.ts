@@ -30,7 +30,9 @@ export async function runNodeStart(flags: NodeFlagValues & LogFileFlagValues, js
   try {
     await startNode(assembled);
   } catch (err) {
-    node.log.error({ code: (err as { code?: string }).code, err: (err as Error).message }, 'node failed to start');
+    // The command itself says why in one line; at info the record reaches node.log, not a
+    // second copy on the terminal at the default --log-level.
+    node.log.info({ code: (err as { code?: string }).code, err: (err as Error).message }, 'node failed to start');
     throw err;
   }
   announceStarted(assembled, flags, json, emit, seen);
