@@ -1,6 +1,6 @@
 import { ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/curves/utils.js';
-import { encodeScalar, type Point } from './group.js';
+import { encodeScalar, pointBytes, type Point } from './group.js';
 
 const encoder = new TextEncoder();
 
@@ -24,7 +24,7 @@ export class Transcript {
   }
 
   point(p: Point): this {
-    return this.push(p.toBytes());
+    return this.push(pointBytes(p));
   }
 
   points(ps: readonly Point[]): this {
