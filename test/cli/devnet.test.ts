@@ -106,6 +106,22 @@ describe('cairn devnet', () => {
     expect(existsSync(started.dir)).toBe(false);
   });
 
+  it('leaves no process behind when the devnet itself is killed with SIGKILL', async () => {
+    // Its children run in their own process group: a killed devnet once left them running for good.
+    const net = devnet(['--json', '--no-demo', '--nodes', '2']);
+    const started = JSON.parse(await net.waitForLine(/"event":"started"/, 90_000)) as StartedLine;
+    const pids = [started.trackerPid, ...started.nodes.map((n) => n.pid)];
+    expect(pids.every(alive)).toBe(true);
+    await net.kill('SIGKILL');
+    await waitFor('every child of the killed devnet to exit', () => !pids.some(alive), 15_000, 100);
+    // They stopped as on SIGHUP, cleanly: each node's log ends with its stop.
+    for (const n of started.nodes) {
+      const log = readFileSync(path.join(n.dataDir, 'node.log'), 'utf8').trim().split('\n');
+      expect(JSON.parse(log.at(-1)!)).toMatchObject({ msg: 'node stopped' });
+    }
+    dirs.push(started.dir);
+  });
+
   it('says when a node dies, stops on Ctrl-C, and keeps a --dir', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cairn-devnet-test-'));
     dirs.push(dir);

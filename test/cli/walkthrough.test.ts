@@ -15,6 +15,8 @@ const home = mkdtempSync(path.join(tmpdir(), 'cairn-walk-'));
 const dir = path.join(home, 'devnet');
 const processes: CairnProcess[] = [];
 afterAll(async () => {
+  // SIGINT first: a devnet stops its children; SIGKILL only for what did not end.
+  await Promise.all(processes.map((p) => Promise.race([p.kill('SIGINT'), new Promise((r) => setTimeout(r, 10_000))])));
   await Promise.all(processes.map((p) => p.kill('SIGKILL')));
   rmSync(home, { recursive: true, force: true });
 });

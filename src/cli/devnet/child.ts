@@ -51,7 +51,8 @@ export class CairnChild extends EventEmitter<{ line: [Record<string, unknown>]; 
     this.name = options.name;
     this.logFile = options.logFile;
     this.process = spawn(process.execPath, [CAIRN_BIN, ...options.args, '--json'], {
-      env: { ...process.env, ...options.env },
+      // The child stops by itself if this process dies without stopping it (see untilStopSignal).
+      env: { ...process.env, ...options.env, CAIRN_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
