@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Command, Flags, Errors, toConfiguredId, type Interfaces } from '@oclif/core';
 import os from 'node:os';
 import path from 'node:path';
-import { CairnError } from '../kernel/index.js';
+import { CairnError, ConfigError } from '../kernel/index.js';
 import type { LogLevel } from '../kernel/index.js';
 import { closest, isPlausible } from './closest.js';
 import { CONFIG_FLAGS, loadCliConfig, type CliConfig } from './config-file.js';
@@ -108,6 +108,8 @@ export abstract class CairnCommand extends Command {
     const parsed = await super.parse(options, argv);
     const flags = parsed.flags as Record<string, unknown>;
     const named = typeof flags.config === 'string' ? flags.config : undefined;
+    if (named !== undefined && named.trim() === '')
+      throw new ConfigError('CONFIG_NOT_FOUND', '--config names no file: give the path of a config file');
     const config = loadCliConfig(path.resolve(named ?? defaultConfigFile()), named !== undefined);
     const known = { ...options?.baseFlags, ...options?.flags } as Record<string, { env?: string } | undefined>;
     for (const [key, flag] of Object.entries(CONFIG_FLAGS) as Array<[keyof CliConfig, string]>) {

@@ -2,13 +2,24 @@ import { Ajv } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { compileGuard, ConfigError, describeSchemaError, dottedPath, parseUntrustedJson } from '../kernel/index.js';
+import {
+  compileGuard,
+  ConfigError,
+  describePattern,
+  describeSchemaError,
+  dottedPath,
+  fsReason,
+  parseUntrustedJson,
+} from '../kernel/index.js';
 import { closest, isPlausible } from './closest.js';
 
 /**
  * `$CAIRN_HOME/config.json` (or `--config FILE`): the flags people repeat. A value applies to
  * every command that has the flag, unless the flag is typed or set by its environment variable.
  */
+const NODE_URL = '^https?://\\S+$';
+describePattern(NODE_URL, 'an http:// or https:// URL, like http://127.0.0.1:8080');
+
 const schema = {
   type: 'object',
   additionalProperties: false,
@@ -24,7 +35,7 @@ const schema = {
     /** `--log-level`. */
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     /** `--node`: the API URL client commands talk to. */
-    node: { type: 'string', pattern: '^https?://\\S+$', maxLength: 2048 },
+    node: { type: 'string', pattern: NODE_URL, maxLength: 2048 },
   },
 } as const;
 
@@ -59,7 +70,7 @@ export function loadCliConfig(file: string, required: boolean): CliConfig {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !required) return {};
     if (code === 'ENOENT') throw new ConfigError('CONFIG_NOT_FOUND', `there is no config file ${file}`);
-    throw new ConfigError('CONFIG_UNREADABLE', `cannot read the config file ${file}: ${code ?? 'error'}`);
+    throw new ConfigError('CONFIG_UNREADABLE', `cannot read the config file ${file}: ${fsReason(err)}`);
   }
   if (Buffer.byteLength(text) > MAX_BYTES)
     throw new ConfigError('CONFIG_INVALID', `the config file ${file} is larger than ${MAX_BYTES / 1024} KiB: it is not a cairn config`);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '../kernel/index.js';
+import { CairnError, ConfigError } from '../kernel/index.js';
+import { storeInUse } from '../plugins/store-level/index.js';
 import { ApiClient, COOKIE_FILE, URL_FILE, type ApiClientOptions } from '../plugins/http-api/index.js';
 
 export interface NodeClientFlags {
@@ -16,7 +17,9 @@ export interface NodeClientFlags {
 export async function nodeClient(flags: NodeClientFlags, options?: ApiClientOptions): Promise<ApiClient> {
   const dataDir = path.resolve(flags['data-dir']);
   if (flags.node === undefined) {
-    const client = await ApiClient.fromDataDir(dataDir, options);
+    const client = await ApiClient.fromDataDir(dataDir, options).catch(async (err: unknown) => {
+      throw (await servesNoApi(dataDir, err)) ?? err;
+    });
     return flags.token === undefined ? client : new ApiClient(client.url, flags.token, options);
   }
   const url = parseNodeUrl(flags.node);
@@ -44,4 +47,18 @@ async function cookieServing(dataDir: string, url: string): Promise<string | und
   } catch {
     return undefined;
   }
+}
+
+/**
+ * "No node is running" is wrong when one is, started without --api-port: it holds the store but
+ * wrote no api.url. Said as such, or the user starts a second node and meets STORE_LOCKED.
+ */
+async function servesNoApi(dataDir: string, err: unknown): Promise<CairnError | undefined> {
+  if (!(err instanceof CairnError) || err.code !== 'NODE_NOT_RUNNING') return undefined;
+  if (!(await storeInUse(path.join(dataDir, 'chain')))) return undefined;
+  return new CairnError(
+    'NODE_NO_API',
+    `the node running on ${dataDir} serves no API: restart it with --api-port (0 picks a free port), or give this command --node URL`,
+    { dataDir },
+  );
 }

@@ -4,6 +4,7 @@ import type { NodeConfig } from './config.js';
 import { jsonFlaw } from './canonicalizable.js';
 import { MAX_JSON_DEPTH, parseUntrustedJson, UntrustedJsonError } from './untrusted-json.js';
 import { ConfigError } from './errors.js';
+import { fsReason } from './fs-reason.js';
 import { describeSchemaError, dottedPath } from './schema-errors.js';
 import { HASH_SCHEMA } from './schemas.js';
 import { chainIdOf, DEFAULT_GENESIS_TIME, genesisBlock, targetForSeconds, type ChainParams } from './params.js';
@@ -92,7 +93,7 @@ export function readGenesisFile(path: string): GenesisFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError('GENESIS_UNREADABLE', `cannot read genesis file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new ConfigError('GENESIS_UNREADABLE', `cannot read genesis file ${path}: ${fsReason(err)}`);
   }
   let data: unknown;
   try {

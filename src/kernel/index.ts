@@ -5,6 +5,7 @@ export * from './block.js';
 export * from './chain-params.js';
 export * from './config.js';
 export * from './errors.js';
+export { fsReason } from './fs-reason.js';
 export * from './events.js';
 export * from './hash.js';
 export * from './keys.js';

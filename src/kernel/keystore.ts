@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import path from 'node:path';
 import secureJson from 'secure-json-parse';
 import { KeyError } from './errors.js';
+import { fsReason } from './fs-reason.js';
 import { generateKeyPair } from './keys.js';
 import { HASH_RE } from './schemas.js';
 import type { KeyPairHex } from './tx/index.js';
@@ -19,12 +20,17 @@ export interface KeyInfo {
   created: string;
 }
 
-// A name is one path segment made of safe characters; '.' and '..' alone would leave the directory.
-const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+// A name is one path segment of safe characters, never starting with '.': that keeps '.' and
+// '..' out and makes no hidden files.
+const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
 
 export function validateKeyName(name: string): void {
-  if (!NAME.test(name) || name === '.' || name === '..') {
-    throw new KeyError('KEY_BAD_NAME', `'${name}' is not a valid key name: use 1 to 64 letters, digits, '.', '_' or '-'`, { name });
+  if (!NAME.test(name)) {
+    throw new KeyError(
+      'KEY_BAD_NAME',
+      `'${name}' is not a valid key name: use 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'`,
+      { name },
+    );
   }
 }
 
@@ -52,10 +58,7 @@ export class Keystore {
       // mkdir's mode is filtered by the umask and ignored for a directory that already exists.
       chmodSync(this.dir, 0o700);
     } catch (err) {
-      throw new KeyError(
-        'KEY_STORE_UNWRITABLE',
-        `cannot use the keystore directory ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-      );
+      throw new KeyError('KEY_STORE_UNWRITABLE', `cannot use the keystore directory ${this.dir}: ${fsReason(err)}`);
     }
   }
 
@@ -85,7 +88,7 @@ export class Keystore {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST')
         throw new KeyError('KEY_EXISTS', `a key named '${key.name}' already exists in ${this.dir}`, { name: key.name });
-      throw new KeyError('KEY_STORE_UNWRITABLE', `cannot write key file ${file}: ${code ?? 'error'}`, { name: key.name });
+      throw new KeyError('KEY_STORE_UNWRITABLE', `cannot write key file ${file}: ${fsReason(err)}`, { name: key.name });
     }
     return key;
   }
@@ -109,7 +112,7 @@ export class Keystore {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new KeyError('KEY_UNKNOWN', `there is no key named '${name}' in ${this.dir}`, { name });
-      throw new KeyError('KEY_UNREADABLE', `cannot read key file ${file}: ${code ?? 'error'}`, { name });
+      throw new KeyError('KEY_UNREADABLE', `cannot read key file ${file}: ${fsReason(err)}`, { name });
     }
     let data: Partial<StoredKey>;
     try {
@@ -146,25 +149,30 @@ export class Keystore {
     }
   }
 
-  /** Names and public keys, sorted by name; files that are not keys are skipped. */
-  list(): KeyInfo[] {
+  /**
+   * Names and public keys, sorted by name. Files that are not keys (another name, unreadable,
+   * not a key pair) are skipped, each told to `onSkip`: one bad file must not hide every key.
+   */
+  list(onSkip: (file: string, why: string) => void = () => undefined): KeyInfo[] {
     let files: string[];
     try {
       files = readdirSync(this.dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new KeyError(
-        'KEY_UNREADABLE',
-        `cannot read the keystore directory ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-      );
+      throw new KeyError('KEY_UNREADABLE', `cannot read the keystore directory ${this.dir}: ${fsReason(err)}`);
     }
     const keys: KeyInfo[] = [];
     for (const file of files.sort()) {
       if (!file.endsWith('.json')) continue;
       const name = file.slice(0, -'.json'.length);
       if (!NAME.test(name)) continue;
-      const { publicKey, created } = this.get(name);
-      keys.push({ name, publicKey, created });
+      try {
+        const { publicKey, created } = this.get(name);
+        keys.push({ name, publicKey, created });
+      } catch (err) {
+        if (!(err instanceof KeyError)) throw err;
+        onSkip(path.join(this.dir, file), err.message);
+      }
     }
     return keys;
   }

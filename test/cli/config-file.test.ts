@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,11 @@ describe('$CAIRN_HOME/config.json and --config', () => {
     ['a tracker that is no address', { tracker: 'nope' }, "'tracker' must be HOST:PORT, like 127.0.0.1:7070, not 'nope'"],
     ['an unknown level', { logLevel: 'loud' }, "'logLevel' must be one of: fatal, error, warn, info, debug, trace, silent, not 'loud'"],
     ['a list', [1], 'the config must be an object'],
+    [
+      'a node that is no URL',
+      { node: 'not a url' },
+      "'node' must be an http:// or https:// URL, like http://127.0.0.1:8080, not 'not a url'",
+    ],
   ])('refuses %s in one sentence naming the key', async (_what, config, sentence) => {
     const file = writeConfig(config);
     const run = await cairn(['keys', 'list']);
@@ -76,6 +81,13 @@ describe('$CAIRN_HOME/config.json and --config', () => {
     expect(bad.stderr).toBe(`Error: the config file ${file} is not valid JSON: Unexpected end of JSON input (CONFIG_INVALID)\n`);
     rmSync(file);
     expect((await cairn(['keys', 'list'])).code).toBe(0);
+    mkdirSync(file);
+    expect((await cairn(['keys', 'list'])).stderr).toBe(
+      `Error: cannot read the config file ${file}: it is a directory, not a file (EISDIR) (CONFIG_UNREADABLE)\n`,
+    );
+    expect((await cairn(['keys', 'list', '--config', ''])).stderr).toBe(
+      'Error: --config names no file: give the path of a config file (CONFIG_NOT_FOUND)\n',
+    );
     const missing = await cairn(['keys', 'list', '--config', path.join(home, 'nope.json')]);
     expect(missing.stderr).toBe(`Error: there is no config file ${path.join(home, 'nope.json')} (CONFIG_NOT_FOUND)\n`);
   });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -41,11 +41,14 @@ describe('Keystore', () => {
     expect(keys.get('alice').privateKey).toBe(first.privateKey);
   });
 
-  it.each(['', '..', '.', '../evil', 'a/b', 'a\\b', 'x'.repeat(65), 'space name', 'nul\u0000'])('rejects the name %j', (name) => {
-    const keys = new Keystore(dir);
-    expect(codeOf(() => keys.create(name))).toBe('KEY_BAD_NAME');
-    expect(codeOf(() => keys.get(name))).toBe('KEY_BAD_NAME');
-  });
+  it.each(['', '..', '.', '.hidden', '...', '../evil', 'a/b', 'a\\b', 'x'.repeat(65), 'space name', 'nul\u0000'])(
+    'rejects the name %j',
+    (name) => {
+      const keys = new Keystore(dir);
+      expect(codeOf(() => keys.create(name))).toBe('KEY_BAD_NAME');
+      expect(codeOf(() => keys.get(name))).toBe('KEY_BAD_NAME');
+    },
+  );
 
   it('names an unknown key, and getOrCreate makes it once', () => {
     const keys = new Keystore(dir);
@@ -74,6 +77,18 @@ describe('Keystore', () => {
     keys.save(draft);
     expect(keys.get('dora')).toEqual(draft);
     expect(codeOf(() => keys.save(keys.draft('dora')))).toBe('KEY_EXISTS');
+  });
+
+  it('lists the good keys and names each file it skips, when junk sits beside them', async () => {
+    const keys = new Keystore(dir);
+    const good = keys.create('good');
+    await writeFile(path.join(dir, 'bad.json'), '{}');
+    await mkdir(path.join(dir, 'folder.json'));
+    const skipped: string[] = [];
+    expect(keys.list((file) => skipped.push(path.basename(file)))).toEqual([
+      { name: 'good', publicKey: good.publicKey, created: good.created },
+    ]);
+    expect(skipped.sort()).toEqual(['bad.json', 'folder.json']);
   });
 
   it('reports a damaged key file instead of returning garbage', async () => {

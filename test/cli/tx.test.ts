@@ -162,6 +162,14 @@ describe('cairn tx APP TYPE', () => {
     );
   });
 
+  it('a wait for confirmations that ends says the transaction is counted, why no block came, and its full id', async () => {
+    const run = await cairn([...POST, '--title', 'lone', '--count', '1', '--level', 'low', '--confirmations', '3', '--timeout', '12']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toMatch(
+      /^Error: transaction [0-9a-f]{64} is counted in block \d+ but did not reach 3 confirmations within 12 s; the node mines on demand, so further blocks come only with further transactions \(WAIT_TIMEOUT\)$/,
+    );
+  });
+
   it('--confirmations 2 waits for a second block, and --payload gives the payload as JSON', async () => {
     const waiting = new CairnProcess([
       ...POST,
@@ -206,6 +214,12 @@ describe('cairn tx APP TYPE', () => {
     expectOneError(
       await cairn([...POST, '--title', 'x', '--count', '1.5', '--level', 'low']),
       /^Error: --count expects a whole number, not '1\.5' \(TX_FLAG_INVALID\)$/,
+    );
+    // Nesting is bounded before the JSON is parsed or walked: 60,000 levels overflowed the stack.
+    const deep = `{"title":"x","count":1,"level":"low","tags":${'['.repeat(60_000)}${']'.repeat(60_000)}}`;
+    expectOneError(
+      await cairn([...POST, '--payload', deep]),
+      /^Error: --payload nests deeper than 15 levels, which no transaction may \(TX_FLAG_INVALID\)$/,
     );
     // A boolean flag takes no word after it: the word is not silently taken as APP, TYPE or a value.
     expectOneError(

@@ -112,6 +112,8 @@ describe('a newcomer walks through cairn', () => {
     const restarted = start('node', 'start', '--data-dir', node0);
     const line = await restarted.waitForLine(/height/, 30_000);
     expect(line).toMatch(new RegExp(`height ${liveHeight}\\b`));
+    // It serves no API (none was asked for): a client command says so, not "no node is running".
+    expect(refused(await cairn('node', 'status', '--data-dir', node0), 'NODE_NO_API')).toContain('restart it with --api-port');
     expect(await restarted.kill('SIGTERM')).toBe(0);
     expect(restarted.stderr).toBe('');
   });

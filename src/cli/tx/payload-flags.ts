@@ -1,4 +1,4 @@
-import { ConfigError } from '../../kernel/index.js';
+import { ConfigError, parseUntrustedJson, UntrustedJsonError } from '../../kernel/index.js';
 import { closest, isPlausible } from '../closest.js';
 
 /** How one payload property is typed on the command line, from its JSON Schema. */
@@ -123,11 +123,7 @@ function parseValue(flag: string, kind: Exclude<FlagKind, { kind: 'array' }>, te
       return kind.values[index];
     }
     case 'json':
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw new ConfigError('TX_FLAG_INVALID', `--${flag} expects JSON (e.g. --${flag} '{"a":1}'), not '${text}'`);
-      }
+      return payloadJson(text, `--${flag}`, `JSON (e.g. --${flag} '{"a":1}')`);
   }
 }
 
@@ -212,4 +208,22 @@ function unknownFlag(name: string, spec: PayloadFlags, context: ParseContext): C
 
 function listed(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * A transaction nests at most 16 levels deep and its payload sits one level in: deeper JSON is
+ * refused here, before anything walks it (a 60,000-deep array once overflowed the stack).
+ */
+export const MAX_PAYLOAD_DEPTH = 15;
+
+/** JSON text from a flag, bounded before it is parsed; `expected` says what the flag takes. */
+export function payloadJson(text: string, flag: string, expected: string): unknown {
+  try {
+    return parseUntrustedJson(text, MAX_PAYLOAD_DEPTH);
+  } catch (err) {
+    if (err instanceof UntrustedJsonError && err.code === 'JSON_TOO_DEEP')
+      throw new ConfigError('TX_FLAG_INVALID', `${flag} nests deeper than ${MAX_PAYLOAD_DEPTH} levels, which no transaction may`);
+    const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    throw new ConfigError('TX_FLAG_INVALID', `${flag} expects ${expected}, not '${shown}'`);
+  }
 }

@@ -197,7 +197,7 @@ export class TxClient<C extends TxContext = TxContext> {
     try {
       for (;;) {
         if (options.signal?.aborted) {
-          throw new CairnError('WAIT_STOPPED', `stopped waiting for transaction ${txId.slice(0, 12)}; it may still be counted`);
+          throw new CairnError('WAIT_STOPPED', `stopped waiting for transaction ${txId}; it may still be counted`);
         }
         const status = await this.txStatusOrDropped(txId, context);
         const inBlock = status.status === 'confirmed' ? status : undefined;
@@ -218,7 +218,7 @@ export class TxClient<C extends TxContext = TxContext> {
           options.onProgress?.({ stage: 'mining', txId, tipHeight });
         }
         const left = deadline - Date.now();
-        if (left <= 0) throw await this.notCounted(txId, timeoutMs, seen && wanted);
+        if (left <= 0) throw await this.notCounted(txId, timeoutMs, seen && { ...seen, wanted });
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(POLL_MS, left));
           wake = () => {
@@ -270,11 +270,33 @@ export class TxClient<C extends TxContext = TxContext> {
   }
 
   /** `inBlockWanting`: the transaction is in a block, short of this many confirmations. */
-  private async notCounted(txId: string, timeoutMs: number, inBlockWanting?: number): Promise<CairnError> {
+  /**
+   * Why the wait ended, with the full id (`cairn tx show ID` takes only that). A transaction in
+   * a block short of its confirmations is counted already; on a node that mines on demand, more
+   * blocks come only with more transactions, which the sentence says.
+   */
+  private async notCounted(
+    txId: string,
+    timeoutMs: number,
+    inBlock?: { height: number; blockHash: string; wanted: number },
+  ): Promise<CairnError> {
     const status = await this.api.status().catch(() => undefined);
-    const hint = status?.mining === 'off' ? ': the node does not mine (start it with --mine on-demand)' : ', it may still be counted later';
-    const what = inBlockWanting ? `did not reach ${inBlockWanting} confirmations` : 'was not counted';
-    return new CairnError('WAIT_TIMEOUT', `transaction ${txId.slice(0, 12)} ${what} within ${Math.round(timeoutMs / 1000)} s${hint}`, {
+    const seconds = Math.round(timeoutMs / 1000);
+    if (inBlock) {
+      const why =
+        status?.mining === 'on-demand'
+          ? '; the node mines on demand, so further blocks come only with further transactions'
+          : status?.mining === 'off'
+            ? '; the node does not mine, so only its peers can add blocks'
+            : '';
+      return new CairnError(
+        'WAIT_TIMEOUT',
+        `transaction ${txId} is counted in block ${inBlock.height} but did not reach ${inBlock.wanted} confirmations within ${seconds} s${why}`,
+        { txId, height: inBlock.height, blockHash: inBlock.blockHash },
+      );
+    }
+    const hint = status?.mining === 'off' ? ': the node does not mine (start it with --mine on-demand)' : '; it may still be counted later';
+    return new CairnError('WAIT_TIMEOUT', `transaction ${txId} was not counted within ${seconds} s${hint} (cairn tx show ${txId})`, {
       txId,
     });
   }

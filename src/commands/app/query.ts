@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { CairnCommand } from '../../cli/base-command.js';
 import { keystoreOf, nodeApiFlags } from '../../cli/flags.js';
 import { nodeClient } from '../../cli/node-client.js';
-import { ConfigError, HASH_RE, type Keystore } from '../../kernel/index.js';
+import { ConfigError, HASH_RE, parseUntrustedJson, type Keystore } from '../../kernel/index.js';
 
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
@@ -30,9 +30,9 @@ export function parseQueryArgs(pairs: readonly string[]): Record<string, unknown
     const text = pair.slice(eq + 1);
     let value: unknown = text;
     try {
-      value = JSON.parse(text);
+      value = parseUntrustedJson(text);
     } catch {
-      // plain text
+      // plain text (too deep to be JSON for the node, too)
     }
     args[key] = value;
   }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadApps } from '../../apps/registry.js';
 import { chainFlags } from '../../cli/flags.js';
 import { configFromFlags } from '../../cli/node-assembly.js';
-import { ConfigError, genesisFileFor, paramsFromFlags, type GenesisFile } from '../../kernel/index.js';
+import { ConfigError, fsReason, genesisFileFor, paramsFromFlags, type GenesisFile } from '../../kernel/index.js';
 
 /** Genesis time: Unix milliseconds or an ISO 8601 date. */
 const timestampFlag = Flags.custom<number>({
@@ -59,7 +59,7 @@ export default class ChainInit extends CairnCommand {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') throw new ConfigError('GENESIS_EXISTS', `${file} already exists; use --force to replace it`);
-      throw new ConfigError('GENESIS_UNWRITABLE', `cannot write ${file}: ${code ?? 'error'}`);
+      throw new ConfigError('GENESIS_UNWRITABLE', `cannot write ${file}: ${fsReason(err)}`);
     }
     this.log(`wrote genesis of chain ${genesis.chainId} to ${file}`);
     this.log(

@@ -9,7 +9,8 @@ export default class KeysList extends CairnCommand {
   async run(): Promise<KeyInfo[]> {
     const { flags } = await this.parse(KeysList);
     const keystore = keystoreOf(flags);
-    const keys = keystore.list();
+    // One line per skipped file on stderr, not oclif's wrapped warning box.
+    const keys = keystore.list((file, why) => process.stderr.write(`skipped ${file}: ${why}\n`));
     if (keys.length === 0) this.log(`no keys in ${keystore.dir}`);
     const width = Math.max(4, ...keys.map((k) => k.name.length));
     if (keys.length > 0) this.log(`${'NAME'.padEnd(width)}  PUBLIC KEY`);

@@ -3,7 +3,7 @@ import { CairnCommand } from '../../cli/base-command.js';
 import { keystoreOf, nodeApiFlags } from '../../cli/flags.js';
 import { nodeClient } from '../../cli/node-client.js';
 import { findApp, flagsOf, listingLines, typeListings, unknownType, type TypeListing } from '../../cli/tx/app-types.js';
-import { parsePayload } from '../../cli/tx/payload-flags.js';
+import { parsePayload, payloadJson } from '../../cli/tx/payload-flags.js';
 import { ProgressLine } from '../../cli/tx/progress-line.js';
 import { splitArgv, type OwnFlag } from '../../cli/tx/split-argv.js';
 import { TxClient } from '../../cli/tx/tx-client.js';
@@ -129,12 +129,7 @@ export default class Tx extends CairnCommand {
 
 function basePayload(text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ConfigError('TX_FLAG_INVALID', `--payload expects a JSON object, e.g. '{"message":"hi"}', not '${text}'`);
-  }
+  const value = payloadJson(text, '--payload', `a JSON object, e.g. '{"message":"hi"}'`);
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new ConfigError('TX_FLAG_INVALID', `--payload expects a JSON object, e.g. '{"message":"hi"}', not '${text}'`);
   return value as Record<string, unknown>;
