@@ -167,7 +167,9 @@ export abstract class CairnCommand extends Command {
     } else {
       const known = err instanceof CairnError || err instanceof Errors.CLIError;
       const sentence = oneLine(err.message ?? String(err));
-      const text = err instanceof CairnError ? `${sentence} (${err.code})` : known ? sentence : `unexpected error: ${sentence}`;
+      // A usage mistake oclif found carries the code --json gives it, like every other error.
+      const text =
+        err instanceof CairnError ? `${sentence} (${err.code})` : known ? `${sentence} (USAGE)` : `unexpected error: ${sentence}`;
       process.stderr.write(`Error: ${text}\n`);
       // A bug should still be findable: CAIRN_DEBUG=1 adds its stack.
       if (!known && process.env.CAIRN_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);

@@ -72,6 +72,8 @@ describe('a CLI a newcomer never gets stuck in', () => {
     expect(result.stderr).toContain(what);
     expect(result.stderr).toContain(extra);
     expectOneSpacedLine(result.stderr);
+    // The code --json gives it ends the line, as for every other error.
+    expect(result.stderr.trim().endsWith('(USAGE)')).toBe(true);
   });
 
   it('a mistyped flag suggests the closest flag', async () => {
