@@ -13,7 +13,7 @@ function spaced(id: string, config: Interfaces.Config): string {
  */
 function fail(this: Hook.Context, argv: string[] | undefined, message: string, code: number): never {
   if (argv?.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message } })}\n`);
-  else process.stderr.write(`Error: ${message}\n`);
+  else process.stderr.write(`Error: ${message} (USAGE)\n`);
   this.exit(code);
   throw new Error('unreachable: exit throws');
 }
