@@ -61,8 +61,9 @@ export function errorJson(err: unknown): ErrorJson {
 }
 
 /**
- * What every cairn command shares: `--json`, `--data-dir`, `--keystore`, `--log-level`, and an error path that
- * prints one human line (or one JSON object) and exits 1, never a stack trace.
+ * What every cairn command shares: `--json`, `--data-dir`, `--keystore`, `--config`,
+ * `--log-level`, and an error path that prints one human line (or one JSON object) and exits
+ * 1, never a stack trace.
  */
 export abstract class CairnCommand extends Command {
   static override enableJsonFlag = true;
@@ -117,7 +118,8 @@ export abstract class CairnCommand extends Command {
       const definition = known[flag];
       if (value === undefined || !definition) continue;
       const fromUser = parsed.raw.some((t) => t.type === 'flag' && t.flag === flag);
-      const fromEnv = definition.env !== undefined && process.env[definition.env] !== undefined;
+      // CAIRN_HOME is where the config file lives, not a choice of data dir: the file's dataDir wins over it.
+      const fromEnv = flag !== 'data-dir' && definition.env !== undefined && process.env[definition.env] !== undefined;
       if (!fromUser && !fromEnv) flags[flag] = value;
     }
     return parsed;

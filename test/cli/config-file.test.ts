@@ -29,6 +29,11 @@ describe('$CAIRN_HOME/config.json and --config', () => {
     expect((await cairn(['keys', 'new', 'cy'], { CAIRN_KEYSTORE: path.join(home, 'env') })).code).toBe(0);
     expect(existsSync(path.join(home, 'env', 'cy.json'))).toBe(true);
 
+    // dataDir of the file, although CAIRN_HOME (where the file lives) is set.
+    writeConfig({ dataDir: 'nodes/a' });
+    const show = await cairn(['chain', 'show']);
+    expect(show.stderr).toContain(`there is no chain in ${path.join(home, 'nodes', 'a')}`);
+
     const other = writeConfig({ keystore: path.join(home, 'elsewhere') }, path.join(home, 'other.json'));
     expect((await cairn(['keys', 'new', 'dee', '--config', other])).code).toBe(0);
     expect(existsSync(path.join(home, 'elsewhere', 'dee.json'))).toBe(true);
