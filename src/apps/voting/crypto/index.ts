@@ -11,4 +11,5 @@ export * from './proofs/one-of.js';
 export * from './ballot.js';
 export * from './dkg.js';
 export * from './threshold.js';
+export * from './ceremony.js';
 export * from './dlog.js';
