@@ -9,6 +9,7 @@ import { ApiError } from './errors.js';
 import { appRoutes } from './routes/apps.js';
 import { blockRoutes } from './routes/blocks.js';
 import type { NodeParts, RouteContext } from './routes/context.js';
+import { TxIdCache } from './routes/tx-ids.js';
 import { eventRoutes } from './routes/events.js';
 import { statusRoutes } from './routes/status.js';
 import { txRoutes } from './routes/transactions.js';
@@ -149,6 +150,7 @@ export class HttpApi implements Service {
       requireToken: tokenGuard(this.secret),
       validateTx,
       streams: this.streams,
+      txIds: new TxIdCache(node.chain.chainId),
     };
   }
 }

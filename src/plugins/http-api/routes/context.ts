@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import type { FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { TxIdCache } from './tx-ids.js';
 import type { ChainReader, Mempool, Network, NodeConfig, NodeEvents, StoreHealth, Tx } from '../../../kernel/index.js';
 
 /** The node's services the API reads and writes through (the server's deps, less where it listens). */
@@ -26,4 +27,6 @@ export interface RouteContext extends NodeParts {
   validateTx: ValidateFunction<Tx>;
   /** Open event streams: `HttpApi.stop` ends them, since they never end on their own. */
   streams: Set<ServerResponse>;
+  /** Each block's transaction ids, computed once per block. */
+  txIds: TxIdCache;
 }

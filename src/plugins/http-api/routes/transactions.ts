@@ -83,7 +83,7 @@ function refusal(err: unknown, chainId: string, tx: Tx): TxResult {
   throw err;
 }
 
-async function txStatus({ mempool, chain }: RouteContext, id: string): Promise<TxStatusResponse> {
+async function txStatus({ mempool, chain, txIds }: RouteContext, id: string): Promise<TxStatusResponse> {
   const pending = mempool.get(id);
   if (pending) return { status: 'pending', tx: summary(pending) };
   const unknown = () => new ApiError('TX_UNKNOWN', `transaction ${id.slice(0, 16)}… is neither pending nor on the best chain`, 404);
@@ -92,7 +92,7 @@ async function txStatus({ mempool, chain }: RouteContext, id: string): Promise<T
   if (height === undefined || !blockHash) throw unknown();
   // The index gives the height; the transaction itself is read from its block.
   const block = await chain.block(blockHash);
-  const tx = block?.txs.find((candidate) => txId(chain.chainId, candidate) === id);
+  const tx = block && block.txs[txIds.of(blockHash, block).indexOf(id)];
   // A reorg between the index read and the block read: the transaction is not where it was.
   if (!tx) throw unknown();
   return { status: 'confirmed', height, blockHash, confirmations: chain.tip().height - height + 1, tx: summary(tx) };
