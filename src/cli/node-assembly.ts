@@ -19,7 +19,7 @@ import {
   StoreError,
 } from '../kernel/index.js';
 import { builtinPlugins } from '../plugins/registry.js';
-import { holdsStore, storeInUse } from '../plugins/store-level/index.js';
+import { holdsStore, storeInUse, storeLocked } from '../plugins/store-level/index.js';
 import type { ChainFlagValues } from './flags.js';
 
 export interface NodeFlagValues extends ChainFlagValues {
@@ -132,12 +132,7 @@ export async function chooseAppsAndParams(config: NodeConfig, flags: ChainFlagVa
 /** A running node holds the store: say so first, whatever else about the flags would be refused. */
 export async function refuseLockedStore(dataDir: string): Promise<void> {
   const location = path.join(dataDir, 'chain');
-  if (await storeInUse(location))
-    throw new StoreError(
-      'STORE_LOCKED',
-      `the store at ${location} is already open elsewhere: a node may already be running on that data dir`,
-      { location },
-    );
+  if (await storeInUse(location)) throw storeLocked(location);
 }
 
 /** Writes the data dir's genesis file once, atomically; an existing one is left alone. */

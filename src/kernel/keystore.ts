@@ -95,11 +95,15 @@ export class Keystore {
 
   /** Whether a key of that name is stored. */
   has(name: string): boolean {
+    return this.find(name) !== undefined;
+  }
+
+  /** The key of that name, or undefined when there is none; a damaged file is still an error. */
+  find(name: string): StoredKey | undefined {
     try {
-      this.get(name);
-      return true;
+      return this.get(name);
     } catch (err) {
-      if (err instanceof KeyError && err.code === 'KEY_UNKNOWN') return false;
+      if (err instanceof KeyError && err.code === 'KEY_UNKNOWN') return undefined;
       throw err;
     }
   }
@@ -133,18 +137,13 @@ export class Keystore {
   }
 
   getOrCreate(name: string): StoredKey {
+    const stored = this.find(name);
+    if (stored) return stored;
     try {
-      return this.get(name);
+      return this.create(name);
     } catch (err) {
-      if (err instanceof KeyError && err.code === 'KEY_UNKNOWN') {
-        try {
-          return this.create(name);
-        } catch (createErr) {
-          // Another process created it between our read and write: theirs is the key.
-          if (createErr instanceof KeyError && createErr.code === 'KEY_EXISTS') return this.get(name);
-          throw createErr;
-        }
-      }
+      // Another process created it between our read and write: theirs is the key.
+      if (err instanceof KeyError && err.code === 'KEY_EXISTS') return this.get(name);
       throw err;
     }
   }

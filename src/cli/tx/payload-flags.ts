@@ -164,7 +164,8 @@ export function parsePayload(words: readonly string[], spec: PayloadFlags, conte
     const flag = byName.get(name);
     if (!flag) throw unknownFlag(name, spec, context);
     const { kind } = flag;
-    if (given.has(name) && kind.kind !== 'array') throw new ConfigError('TX_FLAG_INVALID', `--${name} was given twice: it takes one value`);
+    const again = given.has(name);
+    if (again && kind.kind !== 'array') throw new ConfigError('TX_FLAG_INVALID', `--${name} was given twice: it takes one value`);
     given.add(name);
     if (kind.kind === 'boolean') {
       if (negated && inline !== undefined) throw new ConfigError('TX_FLAG_INVALID', `--no-${name} takes no value`);
@@ -180,9 +181,8 @@ export function parsePayload(words: readonly string[], spec: PayloadFlags, conte
       i++;
     }
     if (kind.kind === 'array') {
-      const items = given.has(`${name}[]`) ? (payload[name] as unknown[]) : [];
-      given.add(`${name}[]`);
-      payload[name] = [...items, parseValue(name, kind.items, text)];
+      // The first item replaces what --payload had there; the next ones add to it.
+      payload[name] = [...(again ? (payload[name] as unknown[]) : []), parseValue(name, kind.items, text)];
     } else {
       payload[name] = parseValue(name, kind, text);
     }
@@ -223,7 +223,11 @@ export function payloadJson(text: string, flag: string, expected: string): unkno
   } catch (err) {
     if (err instanceof UntrustedJsonError && err.code === 'JSON_TOO_DEEP')
       throw new ConfigError('TX_FLAG_INVALID', `${flag} nests deeper than ${MAX_PAYLOAD_DEPTH} levels, which no transaction may`);
-    const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-    throw new ConfigError('TX_FLAG_INVALID', `${flag} expects ${expected}, not '${shown}'`);
+    throw new ConfigError('TX_FLAG_INVALID', `${flag} expects ${expected}, not '${shortened(text)}'`);
   }
+}
+
+/** A typed value as a sentence quotes it: the first 80 characters at most. */
+export function shortened(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -128,7 +128,8 @@ export class TxClient<C extends TxContext = TxContext> {
    * only once the node accepts a transaction it signed (`created` says it is new).
    */
   key(name: string): SignerKey {
-    if (this.keystore.has(name)) return { name, publicKey: this.keystore.get(name).publicKey, created: false };
+    const stored = this.keystore.find(name);
+    if (stored) return { name, publicKey: stored.publicKey, created: false };
     const draft = this.drafts.get(name) ?? this.keystore.draft(name);
     this.drafts.set(name, draft);
     return { name, publicKey: draft.publicKey, created: true };
@@ -235,7 +236,8 @@ export class TxClient<C extends TxContext = TxContext> {
   }
 
   private signingKey(name: string): StoredKey {
-    if (this.keystore.has(name)) return this.keystore.get(name);
+    const stored = this.keystore.find(name);
+    if (stored) return stored;
     this.key(name);
     return this.drafts.get(name)!;
   }
@@ -269,7 +271,6 @@ export class TxClient<C extends TxContext = TxContext> {
     }
   }
 
-  /** `inBlockWanting`: the transaction is in a block, short of this many confirmations. */
   /**
    * Why the wait ended, with the full id (`cairn tx show ID` takes only that). A transaction in
    * a block short of its confirmations is counted already; on a node that mines on demand, more

@@ -3,7 +3,7 @@ import { CairnCommand } from '../../cli/base-command.js';
 import { keystoreOf, nodeApiFlags } from '../../cli/flags.js';
 import { nodeClient } from '../../cli/node-client.js';
 import { findApp, flagsOf, listingLines, typeListings, unknownType, type TypeListing } from '../../cli/tx/app-types.js';
-import { parsePayload, payloadJson } from '../../cli/tx/payload-flags.js';
+import { parsePayload, payloadJson, shortened } from '../../cli/tx/payload-flags.js';
 import { ProgressLine } from '../../cli/tx/progress-line.js';
 import { splitArgv, type OwnFlag } from '../../cli/tx/split-argv.js';
 import { TxClient } from '../../cli/tx/tx-client.js';
@@ -131,6 +131,6 @@ function basePayload(text: string | undefined): Record<string, unknown> | undefi
   if (text === undefined) return undefined;
   const value = payloadJson(text, '--payload', `a JSON object, e.g. '{"message":"hi"}'`);
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new ConfigError('TX_FLAG_INVALID', `--payload expects a JSON object, e.g. '{"message":"hi"}', not '${text}'`);
+    throw new ConfigError('TX_FLAG_INVALID', `--payload expects a JSON object, e.g. '{"message":"hi"}', not '${shortened(text)}'`);
   return value as Record<string, unknown>;
 }

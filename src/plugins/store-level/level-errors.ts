@@ -1,5 +1,14 @@
 import { damagedStore, StoreError } from '../../kernel/index.js';
 
+/** The one sentence for a store another process holds, whether LevelDB or a lock probe found it. */
+export function storeLocked(location: string, details: Record<string, unknown> = { location }): StoreError {
+  return new StoreError(
+    'STORE_LOCKED',
+    `the store at ${location} is already open elsewhere: a node may already be running on that data dir`,
+    details,
+  );
+}
+
 interface CodedError {
   code?: unknown;
   message?: unknown;
@@ -19,13 +28,7 @@ export function toStoreError(err: unknown, location: string): StoreError {
   const text = typeof reason.message === 'string' ? reason.message : String(err);
   const details = { location, cause: text, ...(code ? { causeCode: code } : {}) };
 
-  if (code === 'LEVEL_LOCKED') {
-    return new StoreError(
-      'STORE_LOCKED',
-      `the store at ${location} is already open elsewhere: a node may already be running on that data dir`,
-      details,
-    );
-  }
+  if (code === 'LEVEL_LOCKED') return storeLocked(location, details);
   // A file LevelDB's manifest lists but cannot find is as damaged as a bad checksum.
   if (code === 'LEVEL_CORRUPTION' || (code === 'LEVEL_IO_ERROR' && /No such file or directory/.test(text))) {
     return damaged(location, text, details);

@@ -51,8 +51,13 @@ export function decodePoint(hex: unknown, what = 'point', allowIdentity = false)
   return p;
 }
 
+/** A scalar's 32 bytes, little-endian. */
+export function scalarBytes(s: bigint): Uint8Array {
+  return numberToBytesLE(mod(s, ORDER), 32);
+}
+
 export function encodeScalar(s: bigint): string {
-  return bytesToHex(numberToBytesLE(mod(s, ORDER), 32));
+  return bytesToHex(scalarBytes(s));
 }
 
 export function decodeScalar(hex: unknown, what = 'scalar'): bigint {

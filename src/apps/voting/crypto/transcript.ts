@@ -1,6 +1,5 @@
 import { ristretto255_hasher } from '@noble/curves/ed25519.js';
-import { hexToBytes } from '@noble/curves/utils.js';
-import { encodeScalar, pointBytes, type Point } from './group.js';
+import { pointBytes, scalarBytes, type Point } from './group.js';
 
 const encoder = new TextEncoder();
 
@@ -33,7 +32,7 @@ export class Transcript {
   }
 
   scalar(s: bigint): this {
-    return this.push(hexToBytes(encodeScalar(s)));
+    return this.push(scalarBytes(s));
   }
 
   int(n: number): this {
