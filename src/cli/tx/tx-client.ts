@@ -52,6 +52,25 @@ export interface Submitted {
   counted?: Counted;
 }
 
+/** What a command's `--json` says of a submission: the keys it made and where it was counted (null with --no-wait). */
+export interface SubmissionResult {
+  txId: string;
+  /** The node had this very transaction already. */
+  known: boolean;
+  /** Key names this command added to the keystore. */
+  createdKeys: string[];
+  counted: { height: number; blockHash: string; confirmations: number } | null;
+}
+
+export function submissionResult({ txId, known, createdKeys, counted }: Submitted): SubmissionResult {
+  return {
+    txId,
+    known,
+    createdKeys: createdKeys.map((key) => key.name),
+    counted: counted ? { height: counted.height, blockHash: counted.blockHash, confirmations: counted.confirmations } : null,
+  };
+}
+
 export interface SignerKey {
   name: string;
   publicKey: string;

@@ -4,6 +4,7 @@ import { nodeApiFlags } from '../../cli/flags.js';
 import { votingClientFromFlags } from '../../cli/voting/connect.js';
 import { waitFlags, waitTimeoutMs } from '../../cli/tx/wait-flags.js';
 import { ProgressLine } from '../../cli/tx/progress-line.js';
+import { submissionResult } from '../../cli/tx/tx-client.js';
 import type { ElectionTxResult } from './open.js';
 
 export default class ElectionClose extends CairnCommand {
@@ -35,11 +36,7 @@ export default class ElectionClose extends CairnCommand {
         election: flags.id,
         creator: flags.creator,
         publicKey,
-        txId: submitted.txId,
-        createdKeys: [],
-        counted: submitted.counted
-          ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash, confirmations: submitted.counted.confirmations }
-          : null,
+        ...submissionResult(submitted),
       };
     } finally {
       progress?.end();

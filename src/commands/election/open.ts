@@ -4,16 +4,13 @@ import { integerFlag, nodeApiFlags } from '../../cli/flags.js';
 import { votingClientFromFlags } from '../../cli/voting/connect.js';
 import { waitFlags, waitTimeoutMs } from '../../cli/tx/wait-flags.js';
 import { ProgressLine } from '../../cli/tx/progress-line.js';
+import { submissionResult, type SubmissionResult } from '../../cli/tx/tx-client.js';
 import { checkElectionId } from '../../cli/voting/voting-client.js';
 
-export interface ElectionTxResult {
+export interface ElectionTxResult extends SubmissionResult {
   election: string;
   creator: string;
   publicKey: string;
-  txId: string;
-  /** Key names this command added to the keystore. */
-  createdKeys: string[];
-  counted: { height: number; blockHash: string; confirmations: number } | null;
 }
 
 export default class ElectionOpen extends CairnCommand {
@@ -65,11 +62,7 @@ export default class ElectionOpen extends CairnCommand {
         election: flags.id,
         creator: flags.creator,
         publicKey: creator.publicKey,
-        txId: submitted.txId,
-        createdKeys: submitted.createdKeys.map((k) => k.name),
-        counted: submitted.counted
-          ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash, confirmations: submitted.counted.confirmations }
-          : null,
+        ...submissionResult(submitted),
       };
     } finally {
       progress?.end();

@@ -6,22 +6,15 @@ import { findApp, flagsOf, listingLines, typeListings, unknownType, type TypeLis
 import { parsePayload, payloadJson, shortened } from '../../cli/tx/payload-flags.js';
 import { ProgressLine } from '../../cli/tx/progress-line.js';
 import { splitArgv, type OwnFlag } from '../../cli/tx/split-argv.js';
-import { TxClient } from '../../cli/tx/tx-client.js';
+import { submissionResult, TxClient, type SubmissionResult } from '../../cli/tx/tx-client.js';
 import { waitFlags, waitTimeoutMs } from '../../cli/tx/wait-flags.js';
 import { ConfigError } from '../../kernel/index.js';
 
-export interface TxResult {
+export interface TxResult extends SubmissionResult {
   app: string;
   type: string;
-  txId: string;
   /** Public key of the signer. */
   from: string;
-  /** The node had this very transaction already. */
-  known: boolean;
-  /** Key names this command added to the keystore. */
-  createdKeys: string[];
-  /** Where the transaction was counted; null with --no-wait. */
-  counted: { height: number; blockHash: string; confirmations: number } | null;
 }
 
 export interface TxListingResult {
@@ -101,13 +94,8 @@ export default class Tx extends CairnCommand {
       return {
         app: app.id,
         type,
-        txId: submitted.txId,
         from: submitted.from,
-        known: submitted.known,
-        createdKeys: submitted.createdKeys.map((key) => key.name),
-        counted: submitted.counted
-          ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash, confirmations: submitted.counted.confirmations }
-          : null,
+        ...submissionResult(submitted),
       };
     } finally {
       progress?.end();

@@ -5,20 +5,14 @@ import { votingClientFromFlags } from '../../cli/voting/connect.js';
 import { waitFlags, waitTimeoutMs } from '../../cli/tx/wait-flags.js';
 import { electionFlag } from '../../cli/voting/flags.js';
 import { ProgressLine } from '../../cli/tx/progress-line.js';
+import { submissionResult, type SubmissionResult } from '../../cli/tx/tx-client.js';
 import { checkElectionId } from '../../cli/voting/voting-client.js';
 
-export interface CastResult {
+export interface CastResult extends SubmissionResult {
   election: string;
   choice: string;
   voter: string;
   publicKey: string;
-  txId: string;
-  /** Key names this command added to the keystore. */
-  createdKeys: string[];
-  /** The node had this very ballot already. */
-  known: boolean;
-  /** Where the ballot was counted; null with --no-wait. */
-  counted: { height: number; blockHash: string; confirmations: number } | null;
 }
 
 export default class VoteCast extends CairnCommand {
@@ -62,12 +56,7 @@ export default class VoteCast extends CairnCommand {
         choice: flags.choice,
         voter: flags.voter,
         publicKey: key.publicKey,
-        txId: submitted.txId,
-        createdKeys: submitted.createdKeys.map((k) => k.name),
-        known: submitted.known,
-        counted: submitted.counted
-          ? { height: submitted.counted.height, blockHash: submitted.counted.blockHash, confirmations: submitted.counted.confirmations }
-          : null,
+        ...submissionResult(submitted),
       };
     } finally {
       progress?.end();
