@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Tx } from '../../kernel/index.js';
+import { parseUntrustedJson, type Tx } from '../../kernel/index.js';
 import { COOKIE_FILE, URL_FILE } from './cookie.js';
 import { ApiError } from './errors.js';
 import type {
@@ -16,6 +16,9 @@ import type {
   TxSubmitResponse,
   TxsSubmitResponse,
 } from './types.js';
+
+/** The largest answer a client reads: a page of 100 block summaries of 5,000 ids each fits. */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export interface ApiClientOptions {
   /** Per-request time limit (ms); event streams have none. */
@@ -165,7 +168,31 @@ export class ApiClient {
       signal: AbortSignal.timeout(this.timeoutMs),
     });
     if (!res.ok) throw await this.errorOf(res);
-    return (await res.json()) as T;
+    return this.bodyOf<T>(res);
+  }
+
+  /**
+   * The answer, bounded before it is parsed: `--node` may name anything that speaks HTTP, and a
+   * page that is not the node's JSON (or a stream without end) is a sentence, not a parser error.
+   */
+  private async bodyOf<T>(res: Response): Promise<T> {
+    const notOurs = (why: string) =>
+      new ApiError('API_BAD_RESPONSE', `${this.url} did not answer as a cairn node does: ${why}`, res.status);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of res.body ?? []) {
+      size += chunk.length;
+      if (size > MAX_RESPONSE_BYTES) {
+        await res.body?.cancel().catch(() => undefined);
+        throw notOurs(`its answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB`);
+      }
+      chunks.push(chunk);
+    }
+    try {
+      return parseUntrustedJson(Buffer.concat(chunks)) as T;
+    } catch (err) {
+      throw notOurs((err as Error).message);
+    }
   }
 
   private async fetch(path: string, init: RequestInit): Promise<Response> {
