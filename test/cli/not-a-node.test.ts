@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../src/plugins/http-api/index.js';
 import { runCairn } from '../support/processes.js';
 
 // `--node` may name anything that speaks HTTP. A web page there once reached the user as
@@ -37,5 +38,11 @@ describe('a --node that is not a cairn node', () => {
     const endless = await runCairn(['tx', 'voting', '--node', url], { timeoutMs: 60_000 });
     expect(endless.code).toBe(1);
     expect(endless.stderr).toBe(`Error: ${url} did not answer as a cairn node does: its answer is larger than 64 MiB (API_BAD_RESPONSE)\n`);
+  });
+
+  it('ends an event stream that never ends an event, in one sentence, instead of buffering it', async () => {
+    const stream = await new ApiClient(url).events(() => undefined);
+    await expect(stream.done).rejects.toThrow(/event stream from .+ broke: an event longer than 16 M characters/);
+    stream.close();
   });
 });

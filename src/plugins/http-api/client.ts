@@ -19,6 +19,8 @@ import type {
 
 /** The largest answer a client reads: a page of 100 block summaries of 5,000 ids each fits. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** The longest event a client buffers: a block event lists at most 5,000 ids (~350 KB). */
+const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
 export interface ApiClientOptions {
   /** Per-request time limit (ms); event streams have none. */
@@ -135,6 +137,8 @@ export class ApiClient {
           const { value, done: ended } = await reader.read();
           if (ended) break;
           buffer += value;
+          // An event is a block's ids at most: a stream that never ends one is not a node's.
+          if (buffer.length > MAX_EVENT_CHARS) throw new Error(`an event longer than ${MAX_EVENT_CHARS / 1024 / 1024} M characters`);
           let end: number;
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const event = parseSse(buffer.slice(0, end));
@@ -247,5 +251,5 @@ function parseSse(chunk: string): ApiEvent | undefined {
     else if (field === 'data') data.push(value);
   }
   if (data.length === 0) return undefined;
-  return { type, data: JSON.parse(data.join('\n')) } as ApiEvent;
+  return { type, data: parseUntrustedJson(data.join('\n')) } as ApiEvent;
 }
