@@ -40,4 +40,5 @@ export * from './verdicts.js';
 export { MAX_JSON_DEPTH, parseUntrustedJson, UntrustedJsonError } from './untrusted-json.js';
 export { Keystore, validateKeyName, type StoredKey, type KeyInfo } from './keystore.js';
 export { seededRandom } from './seeded-random.js';
+export { BaseState, StateOverlay } from './state.js';
 export { checkedOps } from './store/index.js';

@@ -45,6 +45,11 @@ export const ballotCast: TxHandler<BallotCastPayload> = {
   check(state, tx, ctx) {
     const { election: id, choice } = tx.payload;
     const election = electionOf(state, id);
+    if (election.secret)
+      throw rejection(
+        'ELECTION_SECRET',
+        `election '${id}' has secret ballots: a choice is encrypted (cairn vote cast does it), not sent in the clear`,
+      );
     if (isClosedAt(election, ctx.height)) throw rejection('ELECTION_CLOSED', closedReason(election));
     if (election.eligibility === 'list' && !state.has(stateKeys.voter(id, tx.from))) {
       throw rejection('BALLOT_NOT_ELIGIBLE', `key ${tx.from.slice(0, 12)}… is not on the voter list of election '${id}'`);

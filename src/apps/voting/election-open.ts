@@ -2,6 +2,7 @@ import type { StateView, StateWriter, TxHandler } from '../../kernel/index.js';
 import { rejection } from './errors.js';
 import { electionOpenSchema, type ElectionOpenPayload } from './schemas.js';
 import { stateKeys, type ElectionRecord } from './state-keys.js';
+import { checkSecretSpec, secretEntries } from './secret/open-secret.js';
 
 /**
  * The entries a new election adds: its record, a zero count per fixed choice (so a ballot
@@ -24,6 +25,7 @@ export function electionEntries(payload: ElectionOpenPayload, creator: string | 
     closedAt: null,
     openedAt: height,
   };
+  if (payload.secret) record.secret = true;
   const entries: Array<[string, unknown]> = [
     [stateKeys.election(id), record],
     [stateKeys.turnout(id), 0],
@@ -31,6 +33,7 @@ export function electionEntries(payload: ElectionOpenPayload, creator: string | 
   for (const choice of payload.choices) entries.push([stateKeys.votes(id, choice), 0]);
   if (record.writeIn) entries.push([stateKeys.written(id), []]);
   for (const voter of voters) entries.push([stateKeys.voter(id, voter), true]);
+  if (payload.secret) entries.push(...secretEntries(payload, payload.secret));
   return entries;
 }
 
@@ -39,6 +42,7 @@ export function checkNewElection(state: StateView, payload: ElectionOpenPayload,
   if (payload.closesAt !== undefined && payload.closesAt <= height) {
     throw rejection('ELECTION_BAD_CLOSES_AT', `the closing height ${payload.closesAt} must be above the opening height ${height}`);
   }
+  if (payload.secret) checkSecretSpec(payload, payload.secret);
 }
 
 /** `election.open`: anyone may open an election; its signer becomes its creator. */

@@ -8,6 +8,11 @@ import { votingFaults } from './faults/index.js';
 import * as queries from './queries.js';
 import { votingParamsSchema, type VotingParams } from './schemas.js';
 import { stateKeys } from './state-keys.js';
+import { ballotEncrypted } from './secret/ballot-encrypted.js';
+import { trusteeDeal } from './secret/trustee-deal.js';
+import { trusteeDecrypt } from './secret/trustee-decrypt.js';
+import { trusteeKey } from './secret/trustee-key.js';
+import { trusteeReview } from './secret/trustee-review.js';
 
 /** The genesis parameters of `cairn devnet`: one write-in election named `default`. */
 export const DEVNET_VOTING_PARAMS: VotingParams = { defaultElection: { id: 'default', title: 'Default election', choices: [] } };
@@ -43,12 +48,18 @@ export function genesis(params: unknown): Record<string, unknown> {
 
 export const votingApp = defineApp({
   id: VOTING_APP_ID,
-  description: 'Elections with Ed25519-signed ballots: one ballot per voter, eligibility lists, live tallies and inclusion receipts',
+  description:
+    'Elections with Ed25519-signed ballots: one ballot per voter, eligibility lists, live tallies and inclusion receipts; secret elections with encrypted ballots and a threshold tally anyone can verify',
   genesis,
   tx: {
     'election.open': electionOpen,
     'ballot.cast': ballotCast,
     'election.close': electionClose,
+    'trustee.key': trusteeKey,
+    'trustee.deal': trusteeDeal,
+    'trustee.review': trusteeReview,
+    'ballot.encrypted': ballotEncrypted,
+    'trustee.decrypt': trusteeDecrypt,
   },
   queries: { ...queries },
   faults: votingFaults,
@@ -57,9 +68,9 @@ export const votingApp = defineApp({
 export default votingApp;
 
 export { VOTING_APP_ID } from './app-id.js';
-export { castBallot, closeElection, openElection, type VotingCall } from './calls.js';
+export { castBallot, closeElection, openElection, secretCall, type VotingCall } from './calls.js';
 export { VOTING_REJECTION_CODES, type VotingRejectionCode } from './errors.js';
-export type { ElectionDetails, ElectionSummary, Receipt, Tally } from './queries.js';
+export type { ElectionDetails, ElectionSummary, Receipt, SecretSummary, Tally } from './queries.js';
 export {
   ELECTION_ID_PATTERN,
   MAX_CHOICES,
@@ -72,3 +83,4 @@ export {
   type VotingParams,
 } from './schemas.js';
 export { stateKeys, type BallotRecord, type ElectionRecord } from './state-keys.js';
+export * from './secret/index.js';

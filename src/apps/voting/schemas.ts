@@ -1,4 +1,5 @@
-import { describePattern, PUBLIC_KEY_SCHEMA } from '../../kernel/index.js';
+import { PUBLIC_KEY_SCHEMA } from '../../kernel/index.js';
+import { secretSpecSchema, type SecretSpec } from './secret/schemas.js';
 
 /**
  * JSON Schemas of the voting payloads. The kernel compiles each once with ajv and refuses a
@@ -6,9 +7,9 @@ import { describePattern, PUBLIC_KEY_SCHEMA } from '../../kernel/index.js';
  * see bounded, well-typed values.
  */
 
-/** Election ids appear in state keys, CLI flags and URLs: short, lowercase, no separators. */
-export const ELECTION_ID_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
-describePattern(ELECTION_ID_PATTERN, "1 to 64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit");
+import { ELECTION_ID_PATTERN } from './election-id.js';
+
+export { ELECTION_ID_PATTERN };
 export const MAX_CHOICES = 64;
 export const MAX_CHOICE_LENGTH = 64;
 export const MAX_TITLE_LENGTH = 200;
@@ -37,6 +38,8 @@ export interface ElectionOpenPayload {
   eligibility: Eligibility;
   /** Last height at which a ballot counts. */
   closesAt?: number;
+  /** Encrypted ballots, a key ceremony among these trustees and a threshold decryption. */
+  secret?: SecretSpec;
 }
 
 export interface BallotCastPayload {
@@ -73,6 +76,7 @@ export const electionOpenSchema = {
       },
     },
     closesAt: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    secret: secretSpecSchema,
   },
 } as const;
 

@@ -37,6 +37,8 @@ export interface ElectionRecord {
   closed: boolean;
   closedAt: number | null;
   openedAt: number;
+  /** Encrypted ballots: its ceremony, sums and result are under `secretKeys`. */
+  secret?: true;
 }
 
 export interface BallotRecord {

@@ -57,7 +57,7 @@ export async function inspectNode(
     const receipts = await Promise.all(ballots.map((b) => client.receipt(election, voterKeys.get(b.voter)!)));
     const unreceipted = ballots.filter((b, i) => {
       const r = receipts[i]!;
-      return !r.counted || r.txId !== b.txId || r.choice !== b.choice;
+      return !r.counted || r.txId !== b.txId || !('choice' in r) || r.choice !== b.choice;
     }).length;
     const counts = compareCounts(tally, expected);
     const lost = Math.max(counts.lost, unreceipted);

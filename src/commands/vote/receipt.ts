@@ -34,8 +34,9 @@ export default class VoteReceipt extends CairnCommand {
     const publicKey = client.publicKeyOf(flags.voter);
     const receipt = await client.countedReceipt(flags.election, publicKey);
     if (receipt.counted) {
+      const what = 'choice' in receipt ? `for '${receipt.choice}'` : `with tracking code ${receipt.tracking}`;
       this.log(
-        `counted: the ballot of ${flags.voter} for '${receipt.choice}' in election ${flags.election} is in block ${receipt.height}, with ${confirmations(receipt.confirmations)}`,
+        `counted: the ballot of ${flags.voter} ${what} in election ${flags.election} is in block ${receipt.height}, with ${confirmations(receipt.confirmations)}`,
       );
       this.log(`block hash ${receipt.blockHash}`);
       this.log(`transaction ${receipt.txId}`);

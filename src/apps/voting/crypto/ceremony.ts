@@ -5,35 +5,36 @@ import {
   evaluatePolynomial,
   judgeComplaint,
   makeComplaint,
-  randomPolynomial,
   shareMatches,
   type Complaint,
   type EncryptedShare,
 } from './dkg.js';
 import { CryptoError } from './errors.js';
-import { add, decodePoint, decodeScalar, encodePoint, encodeScalar, G, randomScalar, secretMul, type Point } from './group.js';
+import { add, decodePoint, decodeScalar, encodePoint, encodeScalar, G, secretMul, type Point } from './group.js';
 import { decodeSchnorr, encodeSchnorr, proveSchnorr, verifySchnorr, type SchnorrProofJson } from './proofs/schnorr.js';
 import { electionKey, verificationKey } from './threshold.js';
 import { contextTranscript, type ProofContext } from './transcript.js';
 
 /**
- * The key ceremony as its transactions carry it, checked from public data alone. A trustee
- * deals once: its ceremony key (shares are encrypted to it) with a proof of knowledge, Feldman
- * commitments to its polynomial with a proof of knowledge of the constant term, and one
- * encrypted share per trustee, in trustee order. Then each trustee reviews every other deal:
- * no complaint is an acknowledgement; a complaint reveals a bad share, which disqualifies its
- * dealer. The election key comes from the qualified dealers.
+ * The key ceremony as its transactions carry it, checked from public data alone, in three
+ * rounds. First every trustee posts its ceremony key (shares are encrypted to it) with a proof
+ * of knowledge. Then each deals once: Feldman commitments to its polynomial with a proof of
+ * knowledge of the constant term, and one encrypted share per trustee, in trustee order. Then
+ * each reviews every other deal: no complaint is an acknowledgement; a complaint reveals a bad
+ * share, which disqualifies its dealer. The election key comes from the qualified dealers.
  */
-export interface DealJson {
+export interface CeremonyKeyJson {
   key: string;
-  keyProof: SchnorrProofJson;
+  proof: SchnorrProofJson;
+}
+
+export interface DealJson {
   commitments: string[];
   commitmentProof: SchnorrProofJson;
   shares: Array<{ e: string; value: string }>;
 }
 
 export interface Deal {
-  key: Point;
   commitments: Point[];
   shares: EncryptedShare[];
 }
@@ -53,51 +54,43 @@ export interface DealerSecrets {
   polynomial: bigint[];
 }
 
-/**
- * A trustee's deal for trustees 1..n (`keys[i]` is trustee i+1's ceremony key; its own entry
- * is its own key, which this call makes when it is missing).
- */
-export function makeDeal(
-  ctx: ProofContext,
-  dealer: number,
-  keys: readonly Point[],
-  threshold: number,
-  secrets: DealerSecrets = { ceremonySecret: randomScalar(), polynomial: randomPolynomial(threshold) },
-): { deal: DealJson; secrets: DealerSecrets } {
-  const own = secretMul(G, secrets.ceremonySecret);
-  const commitments = commitPolynomial(secrets.polynomial);
-  const shares = keys.map((key, i) =>
-    encryptShare(ctx, dealer, i + 1, i + 1 === dealer ? own : key, evaluatePolynomial(secrets.polynomial, i + 1)),
-  );
+export function makeCeremonyKey(ctx: ProofContext, secret: bigint): CeremonyKeyJson {
+  const key = secretMul(G, secret);
+  return { key: encodePoint(key), proof: encodeSchnorr(proveSchnorr(contextTranscript(CEREMONY_KEY_PURPOSE, ctx), secret, key)) };
+}
+
+export function checkCeremonyKey(ctx: ProofContext, json: CeremonyKeyJson): Point {
+  const key = decodePoint(json?.key, 'ceremony key');
+  if (!verifySchnorr(contextTranscript(CEREMONY_KEY_PURPOSE, ctx), key, decodeSchnorr(json.proof, 'proof')))
+    throw new CryptoError('PROOF_INVALID', "the proof of knowledge of the trustee's ceremony key does not verify");
+  return key;
+}
+
+/** A trustee's deal for trustees 1..n, once every ceremony key is known (`keys[i]` is trustee i+1's). */
+export function makeDeal(ctx: ProofContext, dealer: number, keys: readonly Point[], polynomial: readonly bigint[]): DealJson {
+  const commitments = commitPolynomial(polynomial);
+  const shares = keys.map((key, i) => encryptShare(ctx, dealer, i + 1, key, evaluatePolynomial(polynomial, i + 1)));
   return {
-    deal: {
-      key: encodePoint(own),
-      keyProof: encodeSchnorr(proveSchnorr(contextTranscript(CEREMONY_KEY_PURPOSE, ctx), secrets.ceremonySecret, own)),
-      commitments: commitments.map(encodePoint),
-      commitmentProof: encodeSchnorr(proveSchnorr(contextTranscript(COMMITMENT_PURPOSE, ctx), secrets.polynomial[0]!, commitments[0]!)),
-      shares: shares.map((s) => ({ e: encodePoint(s.e), value: encodeScalar(s.value) })),
-    },
-    secrets,
+    commitments: commitments.map(encodePoint),
+    commitmentProof: encodeSchnorr(proveSchnorr(contextTranscript(COMMITMENT_PURPOSE, ctx), polynomial[0]!, commitments[0]!)),
+    shares: shares.map((s) => ({ e: encodePoint(s.e), value: encodeScalar(s.value) })),
   };
 }
 
-/** Every field of a deal decoded and both proofs checked, for an election of n trustees and threshold k. */
+/** Every field of a deal decoded and its proof checked, for an election of n trustees and threshold k. */
 export function checkDeal(ctx: ProofContext, json: DealJson, n: number, k: number): Deal {
   if (!Array.isArray(json?.commitments) || json.commitments.length !== k)
     throw new CryptoError('PROOF_INVALID', `a deal commits to ${k} coefficients (the threshold), not ${json?.commitments?.length ?? 0}`);
   if (!Array.isArray(json.shares) || json.shares.length !== n)
     throw new CryptoError('SHARE_INVALID', `a deal holds one share per trustee (${n}), not ${json.shares?.length ?? 0}`);
-  const key = decodePoint(json.key, 'ceremony key');
   const commitments = json.commitments.map((c, i) => decodePoint(c, `commitment ${i}`));
   const shares = json.shares.map((s, i) => ({
     e: decodePoint(s?.e, `share ${i + 1}.e`),
     value: decodeScalar(s?.value, `share ${i + 1}.value`),
   }));
-  if (!verifySchnorr(contextTranscript(CEREMONY_KEY_PURPOSE, ctx), key, decodeSchnorr(json.keyProof, 'keyProof')))
-    throw new CryptoError('PROOF_INVALID', "the proof of knowledge of the trustee's ceremony key does not verify");
   if (!verifySchnorr(contextTranscript(COMMITMENT_PURPOSE, ctx), commitments[0]!, decodeSchnorr(json.commitmentProof, 'commitmentProof')))
     throw new CryptoError('PROOF_INVALID', "the proof of knowledge of the deal's constant term does not verify");
-  return { key, commitments, shares };
+  return { commitments, shares };
 }
 
 /**

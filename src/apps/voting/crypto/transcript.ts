@@ -35,6 +35,11 @@ export class Transcript {
     return this.push(scalarBytes(s));
   }
 
+  /** Bytes as they are, e.g. a point or scalar exactly as posted. */
+  raw(bytes: Uint8Array): this {
+    return this.push(bytes);
+  }
+
   int(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`transcript integer out of range: ${n}`);
     return this.push(Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ceremonyResult,
+  checkCeremonyKey,
   checkDeal,
   combineShares,
   CryptoError,
@@ -12,6 +13,7 @@ import {
   evaluatePolynomial,
   finalShare,
   G,
+  makeCeremonyKey,
   makeDeal,
   randomScalar,
   reviewDeals,
@@ -34,12 +36,16 @@ const ctxOf = (i: number): ProofContext => ({ chainId: 'c'.repeat(64), electionI
 function deal(cheater?: number) {
   const secrets = [1, 2, 3].map(() => randomScalar());
   const keys = secrets.map((s) => secretMul(G, s));
-  const made = [1, 2, 3].map((d) =>
-    makeDeal(ctxOf(d), d, keys, K, { ceremonySecret: secrets[d - 1]!, polynomial: [randomScalar(), randomScalar()] }),
-  );
+  // Round one: each ceremony key, checked against its proof, is what the deals encrypt to.
+  const posted = [1, 2, 3].map((d) => checkCeremonyKey(ctxOf(d), makeCeremonyKey(ctxOf(d), secrets[d - 1]!)));
+  expect(posted.map(encodePoint)).toEqual(keys.map(encodePoint));
+  const made = [1, 2, 3].map((d) => {
+    const polynomial = [randomScalar(), randomScalar()];
+    return { deal: makeDeal(ctxOf(d), d, posted, polynomial), polynomial };
+  });
   if (cheater) {
-    const { deal: json, secrets: s } = made[cheater - 1]!;
-    const bad = encryptShare(ctxOf(cheater), cheater, 2, keys[1]!, add(evaluatePolynomial(s.polynomial, 2), 1n));
+    const { deal: json, polynomial } = made[cheater - 1]!;
+    const bad = encryptShare(ctxOf(cheater), cheater, 2, keys[1]!, add(evaluatePolynomial(polynomial, 2), 1n));
     json.shares[1] = { e: encodePoint(bad.e), value: encodeScalar(bad.value) };
   }
   const deals = new Map<number, { ctx: ProofContext; deal: Deal }>(
@@ -87,6 +93,9 @@ describe('the key ceremony from its transactions', () => {
     expect(() => checkDeal(ctxOf(2), made[0]!.deal, N, K)).toThrow(/does not verify/);
     expect(() => checkDeal(ctxOf(1), made[0]!.deal, N, 3)).toThrow(/commits to 3 coefficients/);
     expect(() => checkDeal(ctxOf(1), made[0]!.deal, 4, K)).toThrow(/one share per trustee \(4\)/);
+    const key = makeCeremonyKey(ctxOf(1), randomScalar());
+    expect(() => checkCeremonyKey(ctxOf(2), key)).toThrow(/ceremony key does not verify/);
+    expect(() => checkCeremonyKey(ctxOf(1), { ...key, key: encodePoint(G) })).toThrow(/ceremony key does not verify/);
     expect(() => ceremonyResult(new Map([...deals].map(([d, v]) => [d, v.deal])), new Set([1, 2]), K)).toThrow(
       /1 trustees qualified in the ceremony, 2 are needed/,
     );

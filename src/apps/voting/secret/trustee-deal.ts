@@ -1,0 +1,32 @@
+import type { TxHandler } from '../../../kernel/index.js';
+import { CryptoError } from '../crypto/errors.js';
+import { checkDeal } from '../crypto/ceremony.js';
+import { rejection } from '../errors.js';
+import { advanceRound, checkRound } from './ceremony-round.js';
+import { proofContext } from './election-kind.js';
+import { trusteeDealSchema, type TrusteeDealPayload } from './schemas.js';
+import { secretKeys } from './state.js';
+
+/**
+ * `trustee.deal`: round two, a trustee's Feldman commitments and its encrypted shares for every
+ * trustee. Only each recipient can tell whether its share is good; that is round three.
+ */
+export const trusteeDeal: TxHandler<TrusteeDealPayload> = {
+  schema: trusteeDealSchema,
+  check(state, tx, ctx) {
+    const { election } = tx.payload;
+    const { j, secret } = checkRound(state, election, tx.from, ctx.height, 'deals');
+    try {
+      checkDeal(proofContext(ctx.chainId, election, tx.from), tx.payload.deal, secret.trustees.length, secret.threshold);
+    } catch (e) {
+      if (e instanceof CryptoError) throw rejection('CEREMONY_BAD_DEAL', `trustee ${j}'s deal is refused: ${e.message}`);
+      throw e;
+    }
+  },
+  apply(state, tx, ctx) {
+    const { election } = tx.payload;
+    const { j, secret } = checkRound(state, election, tx.from, ctx.height, 'deals');
+    state.put(secretKeys.deal(election, j), tx.payload.deal);
+    advanceRound(state, election, secret, j, ctx);
+  },
+};

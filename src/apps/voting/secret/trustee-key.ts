@@ -1,0 +1,29 @@
+import type { TxHandler } from '../../../kernel/index.js';
+import { CryptoError } from '../crypto/errors.js';
+import { checkCeremonyKey } from '../crypto/ceremony.js';
+import { rejection } from '../errors.js';
+import { advanceRound, checkRound } from './ceremony-round.js';
+import { proofContext } from './election-kind.js';
+import { trusteeKeySchema, type TrusteeKeyPayload } from './schemas.js';
+import { secretKeys } from './state.js';
+
+/** `trustee.key`: round one of the ceremony, a trustee's ceremony key with its proof of knowledge. */
+export const trusteeKey: TxHandler<TrusteeKeyPayload> = {
+  schema: trusteeKeySchema,
+  check(state, tx, ctx) {
+    const { election } = tx.payload;
+    const { j } = checkRound(state, election, tx.from, ctx.height, 'keys');
+    try {
+      checkCeremonyKey(proofContext(ctx.chainId, election, tx.from), tx.payload.key);
+    } catch (e) {
+      if (e instanceof CryptoError) throw rejection('CEREMONY_BAD_KEY', `trustee ${j}'s ceremony key is refused: ${e.message}`);
+      throw e;
+    }
+  },
+  apply(state, tx, ctx) {
+    const { election } = tx.payload;
+    const { j, secret } = checkRound(state, election, tx.from, ctx.height, 'keys');
+    state.put(secretKeys.ceremonyKey(election, j), tx.payload.key);
+    advanceRound(state, election, secret, j, ctx);
+  },
+};
