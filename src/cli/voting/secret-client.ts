@@ -1,0 +1,118 @@
+import {
+  auditDraft,
+  decryptionStep,
+  electionRecord,
+  entriesOf,
+  nextCeremonyStep,
+  sealBallot,
+  secretCall,
+  VOTING_APP_ID,
+  type ElectionRecordFile,
+  type RecordEntry,
+  type SealedBallotDraft,
+  type SecretElectionView,
+  type TrackingAnswer,
+  type TrusteeStep,
+} from '../../apps/voting/index.js';
+import { CairnError } from '../../kernel/index.js';
+import type { SubmitOptions, Submitted } from '../tx/tx-client.js';
+import { checkElectionId, type VotingClient } from './voting-client.js';
+
+/** A step of the ceremony as `trustee ceremony` reports it: what was posted, or why nothing was. */
+export type CeremonyProgress =
+  | { posted: 'trustee.key' | 'trustee.deal' | 'trustee.review'; submitted: Submitted; complaints: number[] }
+  | { waiting: string }
+  | { done: 'voting' | 'failed' };
+
+/**
+ * Secret elections from a client: what a voter's device and a trustee do, through one node's
+ * API. Ballots are encrypted here, so a choice never leaves this process in the clear; a
+ * trustee's ceremony secrets are derived from its key each time (`trusteeSecrets`), so every
+ * step can be run again after a crash.
+ */
+export class SecretElectionClient {
+  constructor(readonly voting: VotingClient) {}
+
+  view(election: string): Promise<SecretElectionView> {
+    return this.voting.api.query<SecretElectionView>(VOTING_APP_ID, 'secretElection', { election: checkElectionId(election) });
+  }
+
+  tracking(election: string, code: string): Promise<TrackingAnswer> {
+    return this.voting.api.query<TrackingAnswer>(VOTING_APP_ID, 'tracking', { election: checkElectionId(election), code });
+  }
+
+  /** A ballot for `chosen`, encrypted for `voter` (a key name, new if need be), not sent. */
+  async seal(election: string, chosen: readonly string[], voter: string): Promise<SealedBallotDraft> {
+    const [chainId, view] = await Promise.all([this.voting.chainId(), this.view(election)]);
+    if (view.phase !== 'voting') throw new CairnError('ELECTION_NOT_READY', notReady(view));
+    return sealBallot(chainId, view, this.voting.voter(voter).publicKey, chosen);
+  }
+
+  /** Encrypts and casts; the tracking code is known before the node answers. */
+  async cast(
+    election: string,
+    chosen: readonly string[],
+    voter: string,
+    options?: SubmitOptions,
+  ): Promise<{ tracking: string; submitted: Submitted }> {
+    const draft = await this.seal(election, chosen, voter);
+    const submitted = await this.voting.submit(
+      secretCall({ type: 'ballot.encrypted', payload: draft.payload }),
+      voter,
+      { election },
+      options,
+    );
+    return { tracking: draft.tracking, submitted };
+  }
+
+  /** Benaloh's challenge: a ballot encrypted as for casting, then opened instead; it is never sent. */
+  async audit(election: string, chosen: readonly string[], voter: string) {
+    const draft = await this.seal(election, chosen, voter);
+    const view = await this.view(election);
+    return { tracking: draft.tracking, ballot: draft.payload.ballot, ...auditDraft(view, draft) };
+  }
+
+  /** The trustee's next ceremony message, posted; or what it waits for. */
+  async ceremonyStep(election: string, trustee: string, options?: SubmitOptions): Promise<CeremonyProgress> {
+    const [chainId, view] = await Promise.all([this.voting.chainId(), this.view(election)]);
+    const step: TrusteeStep = nextCeremonyStep(chainId, view, this.voting.keystore.get(trustee));
+    if ('done' in step) return { done: step.done };
+    if ('wait' in step) return { waiting: step.wait };
+    const submitted = await this.voting.submit(secretCall<string, unknown>(step), trustee, { election }, options);
+    return { posted: step.type, submitted, complaints: 'complaints' in step ? step.complaints : [] };
+  }
+
+  /** The trustee's decryption of the closed election's sums, posted. */
+  async decrypt(election: string, trustee: string, options?: SubmitOptions): Promise<Submitted> {
+    const [chainId, view] = await Promise.all([this.voting.chainId(), this.view(election)]);
+    const payload = decryptionStep(chainId, view, this.voting.keystore.get(trustee));
+    return this.voting.submit(secretCall({ type: 'trustee.decrypt', payload }), trustee, { election }, options);
+  }
+
+  /**
+   * The election record from the node's best chain: the election's transactions from its opening
+   * block to the tip, and the node's view of it. Read again if the tip moved meanwhile, so the
+   * transactions and the claims come from one chain.
+   */
+  async record(election: string): Promise<ElectionRecordFile> {
+    const { openedAt } = await this.voting.election(election);
+    for (let attempt = 0; ; attempt++) {
+      const before = await this.voting.status();
+      const entries: RecordEntry[] = [];
+      for (let h = Math.max(openedAt, 1); h <= before.height; h++) {
+        const block = await this.voting.api.block(h);
+        const ids = new Map(block.txs.map((tx, i) => [tx, block.txIds[i]!]));
+        entries.push(...entriesOf(block, block.hash, election, (tx) => ids.get(tx)!));
+      }
+      const view = await this.view(election);
+      const after = await this.voting.status();
+      if (after.tip === before.tip || attempt >= 3)
+        return electionRecord(await this.voting.chainId(), view, entries, { height: before.height, hash: before.tip });
+    }
+  }
+}
+
+function notReady(view: SecretElectionView): string {
+  if (view.phase === 'failed') return `election '${view.election}' cannot take ballots: its key ceremony failed (${view.failure})`;
+  return `election '${view.election}' cannot take ballots yet: its trustees have not finished the key ceremony (round '${view.phase}', ${view.posted.length} of ${view.trustees.length} posted)`;
+}
