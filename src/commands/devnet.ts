@@ -1,3 +1,4 @@
+import { ConfigError } from '../kernel/index.js';
 import { Flags } from '@oclif/core';
 import { CairnCommand } from '../cli/base-command.js';
 import { MAX_DEVNET_NODES } from '../cli/devnet/devnet-options.js';
@@ -12,6 +13,7 @@ export default class DevnetCommand extends CairnCommand {
   static override examples = [
     '<%= config.bin %> devnet',
     '<%= config.bin %> devnet --demo',
+    '<%= config.bin %> devnet --demo --secret',
     '<%= config.bin %> devnet --nodes 5 --dir /tmp/my-devnet --no-demo',
     '<%= config.bin %> devnet --malicious 1 --fault bad-pow --no-demo',
     '<%= config.bin %> devnet --nodes 4 --malicious 1 --fault partition=node0,node1 --demo',
@@ -35,6 +37,10 @@ export default class DevnetCommand extends CairnCommand {
         'Cast demo ballots through several nodes (one a duplicate, which must be refused), print the tally every node agrees on, and exit; non-zero if any node disagrees. With --malicious, only the honest nodes take ballots and are compared, and the malicious ones must be detected where their faults can be. --no-demo only runs the network. [default: --demo when stdout is not a terminal]',
       allowNo: true,
     }),
+    secret: Flags.boolean({
+      summary:
+        'With the demo: a secret election instead: 3 trustees run the key ceremony (any 2 decrypt), voters cast encrypted ballots through different nodes (one revotes, one audits her device first), one trustee stays offline at decryption, and `election verify` re-checks the record; non-zero unless every node decrypts the same tally and the record verifies.',
+    }),
     fault: Flags.string({
       summary:
         'A misbehaviour NAME[=ARG] of the malicious nodes, passed to their `node start --fault`; in ARG, nodeN stands for the address of node N (partition=node0,node1). Repeatable.',
@@ -57,11 +63,14 @@ export default class DevnetCommand extends CairnCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DevnetCommand);
+    if (flags.secret && flags.demo === false)
+      throw new ConfigError('CONFIG_INVALID', '--secret is a kind of demo: it cannot go with --no-demo');
     await runDevnetSession(devnetOptionsFromFlags(flags), {
       demo: flags.demo,
       json: this.jsonEnabled(),
       logLevel: flags['log-level'],
       keystore: flags.keystore,
+      secret: flags.secret,
     });
   }
 }

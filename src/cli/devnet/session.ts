@@ -5,6 +5,8 @@ import { installLastDefence } from '../last-defence.js';
 import type { VotePromptResult } from '../voting/vote-prompt.js';
 import { runDevnetPrompt } from './demo-prompt.js';
 import type { DemoResult } from './demo-types.js';
+import { runSecretDemo } from './secret-demo.js';
+import type { SecretDemoResult } from './secret-demo-types.js';
 import { runDevnetDemo } from './demo.js';
 import type { DevnetOptions } from './devnet-options.js';
 import { Devnet, type DevnetExit } from './devnet.js';
@@ -19,6 +21,8 @@ export interface DevnetSessionOptions {
   logLevel: LogLevel;
   /** Your keystore: the vote prompt's voters are your keys, as with `cairn vote`. */
   keystore: string;
+  /** `--secret`: the demo runs a secret election instead (needs the demo). */
+  secret?: boolean;
   /** Where the lines and the live status go. [default: process.stdout] */
   out?: StatusOutput & { isTTY?: boolean };
 }
@@ -31,6 +35,7 @@ interface Session {
   json: boolean;
   emit: Emit;
   keystore: string;
+  secret: boolean;
 }
 
 /**
@@ -48,14 +53,22 @@ export async function runDevnetSession(options: DevnetOptions, session: DevnetSe
   signals.install();
   try {
     if (!(await startDevnet(devnet, signals, json, emit))) return;
-    const mode = chooseMode(session.demo, devnet.appIds.includes(VOTING_APP_ID), Boolean(out.isTTY), json);
+    const mode = chooseMode(
+      session.demo ?? (session.secret ? true : undefined),
+      devnet.appIds.includes(VOTING_APP_ID),
+      Boolean(out.isTTY),
+      json,
+    );
     if (mode === 'no-voting') {
       await devnet.stop();
       throw new ConfigError('CONFIG_INVALID', '--demo casts ballots, so the devnet must run the voting app (add --app voting)');
     }
     const live = new LiveStatus(devnet, out, json ? 'json' : out.isTTY ? 'tty' : 'lines');
     announceDevnet(json, emit, devnet, mode);
-    const result = await runWhileUp({ devnet, signals, live, json, emit, keystore: session.keystore }, mode);
+    const result = await runWhileUp(
+      { devnet, signals, live, json, emit, keystore: session.keystore, secret: Boolean(session.secret) },
+      mode,
+    );
     live.stop();
     await devnet.stop();
     reportStopped(json, emit, signals.signal, devnet);
@@ -96,10 +109,11 @@ async function startDevnet(devnet: Devnet, signals: DevnetSignals, json: boolean
 }
 
 /** What runs while the devnet is up: until a signal (watch), or until the demo or the prompt ends. */
-async function runWhileUp(s: Session, mode: DevnetMode): Promise<DemoResult | VotePromptResult | void> {
+async function runWhileUp(s: Session, mode: DevnetMode): Promise<DemoResult | SecretDemoResult | VotePromptResult | void> {
   const down = untilAllExited(s);
-  let task: Promise<DemoResult | VotePromptResult | void>;
-  if (mode === 'demo') task = runDevnetDemo(s.devnet, { json: s.json, log: (line) => s.emit(line) });
+  let task: Promise<DemoResult | SecretDemoResult | VotePromptResult | void>;
+  if (mode === 'demo' && s.secret) task = runSecretDemo(s.devnet, { json: s.json, log: (line) => s.emit(line) });
+  else if (mode === 'demo') task = runDevnetDemo(s.devnet, { json: s.json, log: (line) => s.emit(line) });
   else if (mode === 'prompt') {
     s.signals.promptActive = true;
     task = runDevnetPrompt(s.devnet, s.keystore);
