@@ -1,4 +1,4 @@
-import { BaseState, isAppRejection, StateOverlay, TxRejection, TxRules, type Tx } from '../../../kernel/index.js';
+import { BaseState, isAppRejection, StateOverlay, txId, TxRejection, TxRules, type Tx } from '../../../kernel/index.js';
 import { VOTING_APP_ID } from '../app-id.js';
 import { votingApp } from '../index.js';
 import { stateKeys } from '../state-keys.js';
@@ -69,8 +69,9 @@ export function verifyElectionRecord(record: ElectionRecordFile): RecordVerdict 
         return fail('membership', 'RECORD_FOREIGN_TX', `${where} is not part of election '${record.election}'`, n);
       if (n === 1 && tx.type !== 'election.open')
         return fail('membership', 'RECORD_NO_OPEN', 'the record does not start with the election.open', n);
+      if (txId(record.chainId, tx) !== entry.txId)
+        return fail('transaction id', 'RECORD_BAD_TX_ID', `${where}'s id is not the hash of its contents`, n);
       const id = rules.checkStateless(tx);
-      if (id !== entry.txId) return fail('transaction id', 'RECORD_BAD_TX_ID', `${where}'s id is not the hash of its contents`, n);
       if (!Number.isSafeInteger(entry.height) || entry.height < lastHeight)
         return fail('order', 'RECORD_ORDER', `${where} is at height ${entry.height}, before the transaction it follows`, n);
       lastHeight = entry.height;
