@@ -29,6 +29,7 @@ import {
   verifySchnorr,
   type ProofContext,
 } from '../../../../src/apps/voting/crypto/index.js';
+import { trackingCode, trusteeSecrets } from '../../../../src/apps/voting/secret/index.js';
 import { seededRandom } from './helpers.js';
 
 // Fixed inputs, every output written out: another implementation of docs/election-record.md
@@ -59,6 +60,9 @@ function compute() {
   const share = encryptShare(CTX, 1, 2, secretMul(G, recipientSecret), evaluatePolynomial(poly, 2), ephemeral);
   const partialW = random();
   const partial = decryptionShare(CTX, 0, x, y, ct.a, partialW);
+  // Derived, not drawn: these two add no draws to the stream.
+  const trusteeKey = '22'.repeat(32);
+  const derived = trusteeSecrets(trusteeKey, CTX.chainId, CTX.electionId, 2);
   return {
     context: CTX,
     electionSecret: encodeScalar(x),
@@ -74,6 +78,13 @@ function compute() {
     },
     selection: { plaintext: 1, randomness: encodeScalar(r), ciphertext: encodeCiphertext(ct), proof: encodeOneOf(oneOf) },
     ballot: { rule, selections: secrets.selections, randomness: secrets.randomness.map(encodeScalar), encoded: encodeBallot(ballot) },
+    tracking: { voter: CTX.signer, code: trackingCode(CTX.chainId, CTX.electionId, CTX.signer, encodeBallot(ballot)) },
+    trusteeSecrets: {
+      privateKey: trusteeKey,
+      threshold: 2,
+      ceremonySecret: encodeScalar(derived.ceremonySecret),
+      polynomial: derived.polynomial.map(encodeScalar),
+    },
     share: {
       dealer: 1,
       recipient: 2,
