@@ -12,11 +12,14 @@ import { phaseSentence, proofContext, secretElectionOf, trusteeNumber } from './
 import { trusteeDecryptSchema, type TrusteeDecryptPayload } from './schemas.js';
 import { secretKeys, type DecryptionRecord, type SecretRecord, type SecretResult } from './state.js';
 
-function checkShares(
+type DecryptTx = { from: string; payload: TrusteeDecryptPayload };
+
+/** The rules of a decryption that do not need its proofs. */
+function checkRules(
   state: StateView,
-  tx: { from: string; payload: TrusteeDecryptPayload },
+  tx: DecryptTx,
   ctx: TxContext,
-): { j: number; secret: SecretRecord; election: ElectionRecord } {
+): { j: number; q: number; secret: SecretRecord; election: ElectionRecord } {
   const id = tx.payload.election;
   const { election, secret } = secretElectionOf(state, id);
   const j = trusteeNumber(secret, id, tx.from);
@@ -35,6 +38,13 @@ function checkShares(
     );
   if (secret.decrypted.includes(j))
     throw rejection('DECRYPT_DUPLICATE', `trustee ${j} has already posted its decryption of election '${id}'`);
+  return { j, q, secret, election };
+}
+
+/** Every share's proof, against the trustee's verification key and its choice's sum. */
+function checkProofs(state: StateView, tx: DecryptTx, ctx: TxContext): void {
+  const id = tx.payload.election;
+  const { j, q, secret, election } = checkRules(state, tx, ctx);
   const sums = state.get<CiphertextJson[]>(secretKeys.sums(id))!;
   if (tx.payload.shares.length !== sums.length)
     throw rejection('DECRYPT_BAD_SHARE', `a decryption holds one share per choice (${sums.length}), not ${tx.payload.shares.length}`);
@@ -55,7 +65,6 @@ function checkShares(
       throw e;
     }
   });
-  return { j, secret, election };
 }
 
 /** With k shares on the chain: combined by Lagrange at 0, and each count found by baby-step giant-step. */
@@ -80,11 +89,12 @@ function combine(state: StateWriter, election: ElectionRecord, secret: SecretRec
 export const trusteeDecrypt: TxHandler<TrusteeDecryptPayload> = {
   schema: trusteeDecryptSchema,
   check(state, tx, ctx) {
-    checkShares(state, tx, ctx);
+    checkProofs(state, tx, ctx);
   },
   apply(state, tx, ctx) {
     const id = tx.payload.election;
-    const { j, secret, election } = checkShares(state, tx, ctx);
+    // The proofs were checked by `check` just before; the rules are read again for the record.
+    const { j, secret, election } = checkRules(state, tx, ctx);
     const record: DecryptionRecord = { shares: tx.payload.shares, height: ctx.height, txId: ctx.txId };
     state.put(secretKeys.decryption(id, j), record);
     const next: SecretRecord = { ...secret, decrypted: [...secret.decrypted, j] };
