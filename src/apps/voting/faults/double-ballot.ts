@@ -18,7 +18,7 @@ export const doubleBallot = defineAppFault<string | undefined>({
   install(ctx, electionId) {
     ctx.interval(ROUND_MS, () => {
       const peers = ctx.peers();
-      const election = openElections(ctx, (e) => electionId === undefined || e.id === electionId)[0];
+      const election = openElections(ctx, (e) => !e.secret && (electionId === undefined || e.id === electionId))[0];
       if (!peers.length || !election) return;
       const voter = ctx.newKey();
       const [a, b] = election.writeIn ? ['fault-a', 'fault-b'] : [election.choices[0]!, election.choices[1] ?? election.choices[0]!];

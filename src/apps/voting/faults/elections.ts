@@ -1,7 +1,7 @@
 import type { AppFaultContext } from '../../../kernel/index.js';
 import { stateKeys, type ElectionRecord } from '../state-keys.js';
 
-/** Elections that still take ballots at the tip, oldest first. */
+/** Elections that still take ballots at the tip, oldest first (a secret one takes only encrypted ballots: the plain-ballot faults pass it over). */
 export function openElections(ctx: AppFaultContext, filter: (e: ElectionRecord) => boolean = () => true): ElectionRecord[] {
   const view = ctx.state();
   const height = ctx.tipHeight() + 1;

@@ -17,7 +17,7 @@ export const ineligibleBallot = defineAppFault<undefined>({
     const owner = ctx.newKey();
     let opened = false;
     ctx.everyPeer(async (peer) => {
-      const election = openElections(ctx, (e) => e.eligibility === 'list')[0];
+      const election = openElections(ctx, (e) => !e.secret && e.eligibility === 'list')[0];
       if (!election) {
         if (opened) return;
         opened = true;

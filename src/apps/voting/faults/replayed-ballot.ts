@@ -17,7 +17,7 @@ export const replayedBallot = defineAppFault<undefined>({
   install(ctx) {
     const voter = ctx.newKey();
     ctx.everyPeer(async (peer) => {
-      const elections = openElections(ctx);
+      const elections = openElections(ctx, (e) => !e.secret);
       const txs: Tx[] = [];
       const target = elections[0];
       if (target) txs.push(voter.sign(castBallot(target.id, choiceFor(target, 'replayed')), otherChain(ctx.chainId)));
