@@ -47,8 +47,10 @@ export async function runTrusteeCeremony(
         signal: options.signal,
       });
     } catch (err) {
-      if (err instanceof CairnError && (err.code === 'CEREMONY_DUPLICATE' || err.code === 'TX_DROPPED')) continue;
-      throw err;
+      // Its message from an earlier run got there first: wait for the chain to show it.
+      if (!(err instanceof CairnError && (err.code === 'CEREMONY_DUPLICATE' || err.code === 'TX_DROPPED'))) throw err;
+      await sleep(pollMs, options.signal);
+      continue;
     }
     if ('done' in step) {
       options.onStep?.(step);

@@ -33,7 +33,7 @@ export default class ElectionVerify extends CairnCommand {
     const source = fromFile ? args.record : `election ${args.record} from the node`;
     const verdict = verify(record, source);
     if (!verdict.ok && verdict.check === 'format') throw new ConfigError('RECORD_FORMAT', `${source} is not an election record: ${verdict.message}`);
-    this.log(`checked ${source}: ${describeCounts(verdict.counts)}`);
+    this.log(`checked ${source}${verdict.ok ? '' : ' up to the failure'}: ${describeCounts(verdict.counts)}`);
     if (verdict.ok) {
       this.log('every signature, proof, sum and decryption holds, and the claimed key, sums and result are the ones they give');
       const result = verdict.result;

@@ -47,7 +47,9 @@ export default class VoteReceipt extends CairnCommand {
         `counted: the ballot of ${voter} ${what} in election ${flags.election} is in block ${receipt.height}, with ${confirmations(receipt.confirmations)}`,
       );
       if ('replaces' in receipt && receipt.replaces > 0)
-        this.log(`it replaces ${receipt.replaces} earlier ballot${receipt.replaces === 1 ? '' : 's'} of ${voter}, which no longer count`);
+        this.log(
+          `it replaces ${receipt.replaces === 1 ? 'an earlier ballot' : `${receipt.replaces} earlier ballots`} of ${voter}, which no longer ${receipt.replaces === 1 ? 'counts' : 'count'}`,
+        );
       this.log(`block hash ${receipt.blockHash}`);
       this.log(`transaction ${receipt.txId}`);
     } else {
