@@ -52,10 +52,34 @@ describe('a secret election through the CLI', () => {
 
     // Trustee 3 given by its public key.
     const opened = await cairn(
-      'election', 'open', '--id', 'board', '--title', 'Board', '--choice', 'ada', '--choice', 'grace', '--choice', 'edsger',
-      '--secret', '--trustee', 't1', '--trustee', 't2', '--trustee', t3, '--threshold', '2', '--revote', '--creator', 'carol',
+      'election',
+      'open',
+      '--id',
+      'board',
+      '--title',
+      'Board',
+      '--choice',
+      'ada',
+      '--choice',
+      'grace',
+      '--choice',
+      'edsger',
+      '--secret',
+      '--trustee',
+      't1',
+      '--trustee',
+      't2',
+      '--trustee',
+      t3,
+      '--threshold',
+      '2',
+      '--revote',
+      '--creator',
+      'carol',
     );
-    expect(ok(opened)).toMatch(/^secret ballots: 3 trustees, any 2 decrypt the totals after the close; a later ballot replaces an earlier one; 1 choice per ballot$/m);
+    expect(ok(opened)).toMatch(
+      /^secret ballots: 3 trustees, any 2 decrypt the totals after the close; a later ballot replaces an earlier one; 1 choice per ballot$/m,
+    );
 
     expectError(
       await cairn('vote', 'cast', '--election', 'board', '--choice', 'ada', '--voter', 'alice'),
@@ -112,11 +136,15 @@ describe('a secret election through the CLI', () => {
     );
 
     const replaced = ok(await cairn('vote', 'receipt', '--election', 'board', '--tracking', bobFirst.tracking));
-    expect(replaced).toMatch(/^replaced: the ballot with tracking code [0-9a-f]{64} was counted in block \d+, then replaced by a later ballot of the same voter at height \d+; it no longer counts$/m);
+    expect(replaced).toMatch(
+      /^replaced: the ballot with tracking code [0-9a-f]{64} was counted in block \d+, then replaced by a later ballot of the same voter at height \d+; it no longer counts$/m,
+    );
     expect(ok(await cairn('vote', 'receipt', '--election', 'board', '--tracking', bobAgain.tracking))).toMatch(/^found: /m);
     expect(ok(await cairn('vote', 'receipt', '--election', 'board', '--tracking', 'ab'.repeat(32)))).toMatch(/^not found: /m);
     expect(ok(await cairn('vote', 'receipt', '--election', 'board', '--voter', 'bob'))).toMatch(
-      new RegExp(`with tracking code ${bobAgain.tracking} in election board[\\s\\S]*it replaces an earlier ballot of bob, which no longer counts`),
+      new RegExp(
+        `with tracking code ${bobAgain.tracking} in election board[\\s\\S]*it replaces an earlier ballot of bob, which no longer counts`,
+      ),
     );
 
     expect(ok(await cairn('vote', 'tally', '--election', 'board'))).toMatch(
@@ -178,36 +206,40 @@ describe('a secret election through the CLI', () => {
     expectError(await cairn('election', 'verify', file), 'RECORD_FORMAT', /is not an election record: /);
   }, 90_000);
 
-  it.skipIf(!HAS_SCRIPT)('the interactive prompt encrypts a ballot of a secret election and prints its tracking code', async () => {
-    const secret = new SecretElectionClient(node.voting);
-    const trustees = ['p1', 'p2'].map((name) => node.voting.keystore.create(name).publicKey);
-    await node.voting.open(
-      { id: 'chair', title: 'Chair', choices: ['ada', 'grace'], secret: { trustees, threshold: 2, min: 1, max: 2 } },
-      'carol',
-      { timeoutMs: 20_000 },
-    );
-    await Promise.all(['p1', 'p2'].map((t) => runTrusteeCeremony(secret, 'chair', t, { timeoutMs: 30_000 })));
+  it.skipIf(!HAS_SCRIPT)(
+    'the interactive prompt encrypts a ballot of a secret election and prints its tracking code',
+    async () => {
+      const secret = new SecretElectionClient(node.voting);
+      const trustees = ['p1', 'p2'].map((name) => node.voting.keystore.create(name).publicKey);
+      await node.voting.open(
+        { id: 'chair', title: 'Chair', choices: ['ada', 'grace'], secret: { trustees, threshold: 2, min: 1, max: 2 } },
+        'carol',
+        { timeoutMs: 20_000 },
+      );
+      await Promise.all(['p1', 'p2'].map((t) => runTrusteeCeremony(secret, 'chair', t, { timeoutMs: 30_000 })));
 
-    const t = new TerminalSession([process.execPath, CAIRN_BIN, 'vote', ...node.args]);
-    try {
-      await t.expect(/What would you like to do\?/);
-      t.type(KEY.enter);
-      await t.expect(/Voter id \(a key name\):/);
-      t.type('pat' + KEY.enter);
-      await t.expect(/Election:/);
-      t.type(KEY.down + KEY.enter);
-      await t.expect(/Your choices \(secret, 1 to 2\):/);
-      t.type(' ' + KEY.down + ' ' + KEY.enter);
-      const code = (await t.expect(/encrypted ballot, tracking code ([0-9a-f]{64})/))[1];
-      await t.expect(/counted in block \d+/);
-      await t.expect(new RegExp(`'pat' cast a secret ballot in election chair; its tracking code is ${code}`));
-      await t.expect(/What would you like to do\?/);
-      t.type(KEY.down + KEY.down + KEY.enter);
-      await t.expect(/bye: 1 ballot counted in this session/);
-      expect(await t.exited).toBe(0);
-      expect(await secret.tracking('chair', code!)).toMatchObject({ found: true, replacedAt: null });
-    } finally {
-      t.kill();
-    }
-  }, 60_000);
+      const t = new TerminalSession([process.execPath, CAIRN_BIN, 'vote', ...node.args]);
+      try {
+        await t.expect(/What would you like to do\?/);
+        t.type(KEY.enter);
+        await t.expect(/Voter id \(a key name\):/);
+        t.type('pat' + KEY.enter);
+        await t.expect(/Election:/);
+        t.type(KEY.down + KEY.enter);
+        await t.expect(/Your choices \(secret, 1 to 2\):/);
+        t.type(' ' + KEY.down + ' ' + KEY.enter);
+        const code = (await t.expect(/encrypted ballot, tracking code ([0-9a-f]{64})/))[1];
+        await t.expect(/counted in block \d+/);
+        await t.expect(new RegExp(`'pat' cast a secret ballot in election chair; its tracking code is ${code}`));
+        await t.expect(/What would you like to do\?/);
+        t.type(KEY.down + KEY.down + KEY.enter);
+        await t.expect(/bye: 1 ballot counted in this session/);
+        expect(await t.exited).toBe(0);
+        expect(await secret.tracking('chair', code!)).toMatchObject({ found: true, replacedAt: null });
+      } finally {
+        t.kill();
+      }
+    },
+    60_000,
+  );
 });

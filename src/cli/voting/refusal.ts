@@ -53,7 +53,8 @@ const SENTENCES: Record<string, Sentence> = {
   CEREMONY_BAD_COMPLAINT: (_who, _election, _context, original) => `refused: ${original}`,
   BALLOT_MALFORMED: (_who, _election, _context, original) => `refused: ${original}`,
   BALLOT_BAD_PROOF: (_who, _election, _context, original) => `refused: ${original}`,
-  DECRYPT_TOO_EARLY: (_who, _election, _context, original) => `refused: ${original}; trustees decrypt after the close (cairn election close)`,
+  DECRYPT_TOO_EARLY: (_who, _election, _context, original) =>
+    `refused: ${original}; trustees decrypt after the close (cairn election close)`,
   DECRYPT_NOT_QUALIFIED: (who, election) => `refused: ${who} was disqualified in the key ceremony of ${election} and holds no key share`,
   DECRYPT_DUPLICATE: (who, election) => `refused: ${who} has already posted its decryption of ${election}`,
   DECRYPT_BAD_SHARE: (_who, _election, _context, original) => `refused: ${original}`,

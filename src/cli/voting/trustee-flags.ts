@@ -6,7 +6,7 @@ import { ConfigError } from '../../kernel/index.js';
 export const trusteeFlags = {
   election: Flags.string({ summary: 'Election id.', required: true }),
   key: Flags.string({
-    summary: "Key name of the trustee in the keystore: the key given to `election open --trustee` (its secrets derive from it).",
+    summary: 'Key name of the trustee in the keystore: the key given to `election open --trustee` (its secrets derive from it).',
     required: true,
   }),
 };

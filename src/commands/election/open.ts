@@ -64,7 +64,9 @@ export default class ElectionOpen extends CairnCommand {
     if (!flags.secret) {
       const typed = SECRET_ONLY.filter((name) => this.argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`)));
       if (typed.length > 0)
-        throw new Errors.CLIError(`${typed.map((n) => `--${n}`).join(', ')} ${typed.length === 1 ? 'is' : 'are'} for secret elections: add --secret`);
+        throw new Errors.CLIError(
+          `${typed.map((n) => `--${n}`).join(', ')} ${typed.length === 1 ? 'is' : 'are'} for secret elections: add --secret`,
+        );
     }
     const client = await votingClientFromFlags(flags);
     const creator = client.voter(flags.creator);
@@ -91,7 +93,9 @@ export default class ElectionOpen extends CairnCommand {
           this.log(
             `secret ballots: ${secret.trustees.length} trustees, any ${secret.threshold} decrypt the totals after the close; ${rule}; ${selectionRule({ min: secret.min ?? 1, max: secret.max ?? Math.max(1, secret.min ?? 1) })} per ballot`,
           );
-          this.log(`next: each trustee runs cairn trustee ceremony --election ${flags.id} --key NAME; ballots are taken once the key is fixed`);
+          this.log(
+            `next: each trustee runs cairn trustee ceremony --election ${flags.id} --key NAME; ballots are taken once the key is fixed`,
+          );
         }
       }
       return {

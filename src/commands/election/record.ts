@@ -16,7 +16,8 @@ export interface RecordWritten {
 }
 
 export default class ElectionRecord extends CairnCommand {
-  static override summary = "Export a secret election's record: every transaction of it on the node's best chain, and what the node claims.";
+  static override summary =
+    "Export a secret election's record: every transaction of it on the node's best chain, and what the node claims.";
   static override description =
     'The record (docs/election-record.md) holds the opening, the key ceremony, every ballot (replaced ones too), the close and the decryptions, with the blocks that hold them, and the key, sums and result the node claims. Anyone can re-check it with `cairn election verify FILE`. Without --out the JSON goes to stdout.';
   static override examples = [

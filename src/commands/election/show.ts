@@ -12,7 +12,18 @@ export type ElectionShowResult = ElectionDetails & {
   /** A secret election's ceremony and decryption, without its ballots. */
   ceremony?: Pick<
     SecretElectionView,
-    'trustees' | 'threshold' | 'revote' | 'min' | 'max' | 'phase' | 'posted' | 'qualified' | 'disqualified' | 'key' | 'failure' | 'decrypted'
+    | 'trustees'
+    | 'threshold'
+    | 'revote'
+    | 'min'
+    | 'max'
+    | 'phase'
+    | 'posted'
+    | 'qualified'
+    | 'disqualified'
+    | 'key'
+    | 'failure'
+    | 'decrypted'
   >;
 };
 
@@ -29,9 +40,13 @@ export default class ElectionShow extends CairnCommand {
     const id = checkElectionId(args.id);
     const [details, status] = await Promise.all([client.election(id), client.status()]);
     this.log(`election ${id}: ${details.title}`);
-    this.log(`state: ${describeElectionState(details, status.height)} (opened in block ${details.openedAt}${details.closedAt ? `, closed in block ${details.closedAt}` : ''})`);
+    this.log(
+      `state: ${describeElectionState(details, status.height)} (opened in block ${details.openedAt}${details.closedAt ? `, closed in block ${details.closedAt}` : ''})`,
+    );
     this.log(`choices: ${details.writeIn ? 'write-in' : details.choices.join(', ')}`);
-    this.log(`voters: ${details.eligibility === 'open' ? 'any key, once' : `${details.voters} keys on the list`}; ballots: ${details.turnout}`);
+    this.log(
+      `voters: ${details.eligibility === 'open' ? 'any key, once' : `${details.voters} keys on the list`}; ballots: ${details.turnout}`,
+    );
     const result: ElectionShowResult = { ...details, open: isOpenAt(details, status.height) };
     if (!details.secret) return result;
     const v = await new SecretElectionClient(client).view(id);
@@ -49,9 +64,14 @@ export default class ElectionShow extends CairnCommand {
     });
     this.log(`key ceremony: ${ceremonyLine(v)}`);
     if (v.phase === 'voting')
-      this.log(v.result ? `decrypted by trustees ${v.result.trustees.join(', ')}` : `decryption: ${v.decrypted.length} of ${v.threshold} shares`);
+      this.log(
+        v.result ? `decrypted by trustees ${v.result.trustees.join(', ')}` : `decryption: ${v.decrypted.length} of ${v.threshold} shares`,
+      );
     const { trustees, threshold, revote, min, max, phase, posted, qualified, disqualified, key, failure, decrypted } = v;
-    return { ...result, ceremony: { trustees, threshold, revote, min, max, phase, posted, qualified, disqualified, key, failure, decrypted } };
+    return {
+      ...result,
+      ceremony: { trustees, threshold, revote, min, max, phase, posted, qualified, disqualified, key, failure, decrypted },
+    };
   }
 }
 

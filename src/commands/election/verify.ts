@@ -12,7 +12,7 @@ import { CairnError, ConfigError } from '../../kernel/index.js';
 export type VerifyResult = RecordVerdict & { source: string };
 
 export default class ElectionVerify extends CairnCommand {
-  static override summary = "Re-check a secret election from its record: every signature, proof, sum, decryption and the result.";
+  static override summary = 'Re-check a secret election from its record: every signature, proof, sum, decryption and the result.';
   static override description =
     "The argument is a record file (from `cairn election record`) when a file of that name exists, else an election id whose record is fetched from the node. The record's transactions are replayed through the rules every node runs, and the key, sums and result it claims are compared with what they give. Prints what was checked and the result; or names the first check that fails, and the transaction, and exits 1.";
   static override examples = ['<%= config.bin %> election verify board.json', '<%= config.bin %> election verify board --json'];
@@ -32,7 +32,8 @@ export default class ElectionVerify extends CairnCommand {
     }
     const source = fromFile ? args.record : `election ${args.record} from the node`;
     const verdict = verify(record, source);
-    if (!verdict.ok && verdict.check === 'format') throw new ConfigError('RECORD_FORMAT', `${source} is not an election record: ${verdict.message}`);
+    if (!verdict.ok && verdict.check === 'format')
+      throw new ConfigError('RECORD_FORMAT', `${source} is not an election record: ${verdict.message}`);
     this.log(`checked ${source}${verdict.ok ? '' : ' up to the failure'}: ${describeCounts(verdict.counts)}`);
     if (verdict.ok) {
       this.log('every signature, proof, sum and decryption holds, and the claimed key, sums and result are the ones they give');

@@ -1,4 +1,3 @@
-import { Flags } from '@oclif/core';
 import type { SecretElectionView } from '../../apps/voting/index.js';
 import { CairnCommand } from '../../cli/base-command.js';
 import { nodeApiFlags } from '../../cli/flags.js';
@@ -51,7 +50,9 @@ export default class TrusteeCeremony extends CairnCommand {
       if (json) return;
       progress?.end();
       if ('posted' in step) {
-        const against = step.complaints.length ? `with complaints against trustee${step.complaints.length === 1 ? '' : 's'} ${step.complaints.join(', ')}` : 'with no complaint';
+        const against = step.complaints.length
+          ? `with complaints against trustee${step.complaints.length === 1 ? '' : 's'} ${step.complaints.join(', ')}`
+          : 'with no complaint';
         this.log(`posted ${POSTED[step.posted]}${step.posted === 'trustee.review' ? ` ${against}` : ''}`);
       } else if ('waiting' in step) this.log(`waiting for ${step.waiting}`);
     };

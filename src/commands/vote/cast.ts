@@ -79,10 +79,14 @@ export default class VoteCast extends CairnCommand {
     const details = await electionIfKnown(client, flags.election);
     if (details?.secret) return this.secret(client, flags, chosen);
     if (flags.audit)
-      throw new Errors.CLIError(`--audit is for secret elections: election '${flags.election}' has public ballots, so there is nothing to audit`);
+      throw new Errors.CLIError(
+        `--audit is for secret elections: election '${flags.election}' has public ballots, so there is nothing to audit`,
+      );
     if (chosen.length !== 1)
       throw new Errors.CLIError(
-        chosen.length === 0 ? 'give the choice with --choice' : `election '${flags.election}' takes one choice per ballot: give --choice once`,
+        chosen.length === 0
+          ? 'give the choice with --choice'
+          : `election '${flags.election}' takes one choice per ballot: give --choice once`,
       );
     const choice = chosen[0]!;
     const key = client.voter(flags.voter);
@@ -129,7 +133,16 @@ export default class VoteCast extends CairnCommand {
       if (!audit.matches)
         throw new CairnError('AUDIT_MISMATCH', `the encrypted ballot does not hold the selections it claims: do not vote from this device`);
       const { tracking, selections, randomness, matches } = audit;
-      return { election: flags.election, voter: flags.voter, publicKey: key.publicKey, cast: false, tracking, selections, randomness, matches };
+      return {
+        election: flags.election,
+        voter: flags.voter,
+        publicKey: key.publicKey,
+        cast: false,
+        tracking,
+        selections,
+        randomness,
+        matches,
+      };
     }
     const progress = json ? undefined : new ProgressLine(process.stdout);
     try {

@@ -61,7 +61,10 @@ export default class VoteReceipt extends CairnCommand {
   private async tracking(client: SecretElectionClient, election: string, code: string): Promise<TrackingAnswer> {
     const tracking = code.trim().toLowerCase();
     if (!HASH_RE.test(tracking))
-      throw new ConfigError('TRACKING_BAD_CODE', `'${code}' is not a tracking code: a tracking code is 64 hex digits, as vote cast prints it`);
+      throw new ConfigError(
+        'TRACKING_BAD_CODE',
+        `'${code}' is not a tracking code: a tracking code is 64 hex digits, as vote cast prints it`,
+      );
     const answer = await client.tracking(election, tracking).catch((err: unknown) => {
       if (err instanceof CairnError && err.code === 'ELECTION_NOT_SECRET')
         throw new CairnError(err.code, `election '${election}' has public ballots, which have no tracking codes: use --voter`);
