@@ -40,8 +40,39 @@ const SENTENCES: Record<string, Sentence> = {
   ELECTION_EXISTS: (_who, election) => `refused: ${election} already exists`,
   ELECTION_NOT_CREATOR: (who, election) => `refused: only the creator of ${election} may close it, and ${who} is not`,
   ELECTION_BAD_CLOSES_AT: (_who, _election, _context, original) => `refused: ${original}`,
+  // Secret elections: the app's sentences name keys by their first digits; these name the key the user typed.
+  ELECTION_BAD_SECRET: (_who, _election, _context, original) => `refused: ${original}`,
+  ELECTION_SECRET: (_who, _election, _context, original) => `refused: ${original}`,
+  ELECTION_NOT_SECRET: (_who, election) => `refused: ${election} has public ballots: vote with a plain choice (cairn vote cast --choice)`,
+  ELECTION_NOT_READY: (_who, _election, _context, original) => `refused: ${original}`,
+  TRUSTEE_UNKNOWN: (who, election) => `refused: ${who} is not a trustee of ${election}`,
+  CEREMONY_WRONG_ROUND: (_who, _election, _context, original) => `refused: ${original}`,
+  CEREMONY_DUPLICATE: (_who, _election, _context, original) => `refused: ${original}`,
+  CEREMONY_BAD_KEY: (_who, _election, _context, original) => `refused: ${original}`,
+  CEREMONY_BAD_DEAL: (_who, _election, _context, original) => `refused: ${original}`,
+  CEREMONY_BAD_COMPLAINT: (_who, _election, _context, original) => `refused: ${original}`,
+  BALLOT_MALFORMED: (_who, _election, _context, original) => `refused: ${original}`,
+  BALLOT_BAD_PROOF: (_who, _election, _context, original) => `refused: ${original}`,
+  DECRYPT_TOO_EARLY: (_who, _election, _context, original) =>
+    `refused: ${original}; trustees decrypt after the close (cairn election close)`,
+  DECRYPT_NOT_QUALIFIED: (who, election) => `refused: ${who} was disqualified in the key ceremony of ${election} and holds no key share`,
+  DECRYPT_DUPLICATE: (who, election) => `refused: ${who} has already posted its decryption of ${election}`,
+  DECRYPT_BAD_SHARE: (_who, _election, _context, original) => `refused: ${original}`,
+  DECRYPT_DONE: (_who, election) => `refused: ${election} is decrypted already: its result is on the chain (cairn vote tally)`,
   TX_BAD_PAYLOAD: (_who, _election, _context, original) => `refused: the transaction is malformed (${original})`,
   TX_UNKNOWN_APP: () => `refused: this node's chain does not run the voting app (start it with --app voting)`,
   TX_BAD_SIGNATURE: () => `refused: the signature does not match this node's chain`,
   MEMPOOL_FULL: () => `refused for now: the node's mempool is full, try again in a moment`,
 };
+
+/** A query of a secret election's record about a public one: said for what the user asked. */
+export function notSecretSentence(election: string): (err: unknown) => never {
+  return (err) => {
+    if (err instanceof CairnError && err.code === 'ELECTION_NOT_SECRET')
+      throw new CairnError(
+        err.code,
+        `election '${election}' has public ballots: it has no secret-election record (its ballots and tally are on the chain in the clear)`,
+      );
+    throw err;
+  };
+}

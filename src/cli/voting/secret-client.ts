@@ -43,9 +43,20 @@ export class SecretElectionClient {
 
   /** A ballot for `chosen`, encrypted for `voter` (a key name, new if need be), not sent. */
   async seal(election: string, chosen: readonly string[], voter: string): Promise<SealedBallotDraft> {
+    return (await this.sealWithView(election, chosen, voter)).draft;
+  }
+
+  private async sealWithView(election: string, chosen: readonly string[], voter: string) {
     const [chainId, view] = await Promise.all([this.voting.chainId(), this.view(election)]);
     if (view.phase !== 'voting') throw new CairnError('ELECTION_NOT_READY', notReady(view));
-    return sealBallot(chainId, view, this.voting.voter(voter).publicKey, chosen);
+    const publicKey = this.voting.voter(voter).publicKey;
+    for (const c of chosen)
+      if (!view.choices.includes(c))
+        throw new CairnError('BALLOT_BAD_CHOICE', `'${c}' is not a choice of election '${election}' (${view.choices.join(', ')})`);
+    if (new Set(chosen).size !== chosen.length) throw new CairnError('BALLOT_BAD_CHOICE', 'a choice is selected twice on this ballot');
+    if (chosen.length < view.min || chosen.length > view.max)
+      throw new CairnError('BALLOT_BAD_CHOICE', `election '${election}' takes ${selectionRule(view)} on a ballot, not ${chosen.length}`);
+    return { view, draft: sealBallot(chainId, view, publicKey, chosen) };
   }
 
   /** Encrypts and casts; the tracking code is known before the node answers. */
@@ -53,9 +64,10 @@ export class SecretElectionClient {
     election: string,
     chosen: readonly string[],
     voter: string,
-    options?: SubmitOptions,
+    options?: SubmitOptions & { onSealed?: (tracking: string) => void },
   ): Promise<{ tracking: string; submitted: Submitted }> {
     const draft = await this.seal(election, chosen, voter);
+    options?.onSealed?.(draft.tracking);
     const submitted = await this.voting.submit(
       secretCall({ type: 'ballot.encrypted', payload: draft.payload }),
       voter,
@@ -67,15 +79,15 @@ export class SecretElectionClient {
 
   /** Benaloh's challenge: a ballot encrypted as for casting, then opened instead; it is never sent. */
   async audit(election: string, chosen: readonly string[], voter: string) {
-    const draft = await this.seal(election, chosen, voter);
-    const view = await this.view(election);
+    const { view, draft } = await this.sealWithView(election, chosen, voter);
     return { tracking: draft.tracking, ballot: draft.payload.ballot, ...auditDraft(view, draft) };
   }
 
   /** The trustee's next ceremony message, posted; or what it waits for. */
   async ceremonyStep(election: string, trustee: string, options?: SubmitOptions): Promise<CeremonyProgress> {
     const [chainId, view] = await Promise.all([this.voting.chainId(), this.view(election)]);
-    const step: TrusteeStep = nextCeremonyStep(chainId, view, this.voting.keystore.get(trustee));
+    const me = this.trustee(view, trustee);
+    const step: TrusteeStep = nextCeremonyStep(chainId, view, me);
     if ('done' in step) return { done: step.done };
     if ('wait' in step) return { waiting: step.wait };
     const submitted = await this.voting.submit(secretCall<string, unknown>(step), trustee, { election }, options);
@@ -85,7 +97,19 @@ export class SecretElectionClient {
   /** The trustee's decryption of the closed election's sums, posted. */
   async decrypt(election: string, trustee: string, options?: SubmitOptions): Promise<Submitted> {
     const [chainId, view] = await Promise.all([this.voting.chainId(), this.view(election)]);
-    const payload = decryptionStep(chainId, view, this.voting.keystore.get(trustee));
+    const me = this.trustee(view, trustee);
+    const j = view.trustees.indexOf(me.publicKey) + 1;
+    if (view.phase !== 'voting')
+      throw new CairnError(
+        'DECRYPT_TOO_EARLY',
+        `election '${election}' has nothing to decrypt: ${view.phase === 'failed' ? `its key ceremony failed (${view.failure})` : 'its key ceremony is not over'}`,
+      );
+    if (!view.qualified.includes(j))
+      throw new CairnError(
+        'DECRYPT_NOT_QUALIFIED',
+        `trustee ${j} ('${trustee}') was disqualified in the key ceremony of election '${election}': it holds no key share`,
+      );
+    const payload = decryptionStep(chainId, view, me);
     return this.voting.submit(secretCall({ type: 'trustee.decrypt', payload }), trustee, { election }, options);
   }
 
@@ -110,6 +134,23 @@ export class SecretElectionClient {
         return electionRecord(await this.voting.chainId(), view, entries, { height: before.height, hash: before.tip });
     }
   }
+
+  /** The key named `name` (it must exist: a trustee's secrets derive from it), which must be one of the election's trustees. */
+  private trustee(view: SecretElectionView, name: string) {
+    const key = this.voting.keystore.get(name);
+    if (!view.trustees.includes(key.publicKey))
+      throw new CairnError(
+        'TRUSTEE_UNKNOWN',
+        `'${name}' (key ${key.publicKey.slice(0, 12)}…) is not a trustee of election '${view.election}'`,
+      );
+    return key;
+  }
+}
+
+/** "1 choice", "from 0 to 2 choices". */
+export function selectionRule(view: { min: number; max: number }): string {
+  const plural = (n: number) => `${n} choice${n === 1 ? '' : 's'}`;
+  return view.min === view.max ? plural(view.min) : `from ${view.min} to ${plural(view.max)}`;
 }
 
 function notReady(view: SecretElectionView): string {

@@ -1,4 +1,4 @@
-import type { ElectionDetails, ElectionSummary, Tally } from '../../apps/voting/index.js';
+import type { ElectionDetails, ElectionSummary, SecretSummary, Tally } from '../../apps/voting/index.js';
 
 const BAR_WIDTH = 24;
 
@@ -8,9 +8,19 @@ export function isOpenAt(election: Pick<ElectionSummary, 'closed' | 'closesAt'>,
 }
 
 export function describeElectionState(election: ElectionSummary, tipHeight: number): string {
-  if (election.closed) return 'closed';
-  if (election.closesAt !== null) return isOpenAt(election, tipHeight) ? `open until block ${election.closesAt}` : 'closed';
-  return 'open';
+  const secret = election.secret ? `, ${describeSecret(election.secret)}` : '';
+  if (election.closed) return `closed${secret}`;
+  if (election.closesAt !== null) return `${isOpenAt(election, tipHeight) ? `open until block ${election.closesAt}` : 'closed'}${secret}`;
+  return `open${secret}`;
+}
+
+/** Where a secret election stands: its key ceremony, then ballots, then its decryption. */
+export function describeSecret(s: SecretSummary): string {
+  const rule = `${s.threshold} of ${s.trustees} trustees`;
+  if (s.phase === 'failed') return `secret, key ceremony failed`;
+  if (s.phase !== 'voting') return `secret, ${rule}, key ceremony in round '${s.phase}'`;
+  if (s.result) return `secret, ${rule}, decrypted`;
+  return `secret, ${rule}${s.decrypted > 0 ? `, ${s.decrypted} share${s.decrypted === 1 ? '' : 's'} posted` : ''}`;
 }
 
 /**
@@ -21,6 +31,13 @@ export function renderTally(tally: Tally, election: ElectionDetails, tipHeight: 
   const lines: string[] = [];
   const kind = election.writeIn ? 'write-in' : `${election.choices.length} choices`;
   lines.push(`Election ${election.id}: ${election.title}  (${describeElectionState(election, tipHeight)}, ${kind}, at block ${tipHeight})`);
+  if (tally.sealed && election.secret) {
+    const s = election.secret;
+    lines.push(
+      `  sealed: ${tally.turnout} ballot${tally.turnout === 1 ? '' : 's'}, decrypted once ${s.threshold} of the ${s.trustees} trustees post their shares (${s.decrypted} so far)${election.closed ? '' : ', after the close'}`,
+    );
+    return lines;
+  }
   if (tally.choices.length === 0) {
     lines.push('  no ballots counted yet');
   } else {

@@ -1,9 +1,10 @@
-import { input, select } from '@inquirer/prompts';
+import { checkbox, input, select } from '@inquirer/prompts';
 import { MAX_CHOICE_LENGTH, type ElectionSummary } from '../../apps/voting/index.js';
 import { CairnError } from '../../kernel/index.js';
 import { validateKeyName } from '../../kernel/index.js';
 import { ProgressLine } from '../tx/progress-line.js';
 import { isOpenAt, renderTally } from './tally-table.js';
+import { SecretElectionClient } from './secret-client.js';
 import type { VotingClient } from './voting-client.js';
 
 export interface VotePromptOptions {
@@ -86,6 +87,10 @@ export async function runVotePrompt(client: VotingClient, options: VotePromptOpt
       return;
     }
     const election = await pickElection(open, 'Election:');
+    if (election.secret) {
+      await addSecretBallot(voter, election);
+      return;
+    }
     const choice = election.writeIn
       ? (
           await input(
@@ -115,6 +120,48 @@ export async function runVotePrompt(client: VotingClient, options: VotePromptOpt
       if (err instanceof CairnError && err.code === 'WAIT_STOPPED') {
         say(
           `stopped waiting: the ballot may still be counted; check with \`cairn vote receipt --election ${election.id} --voter ${voter}\``,
+        );
+      } else throw err;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  };
+
+  /** The choices stay here: the ballot is encrypted before it leaves, and its tracking code is shown first. */
+  const addSecretBallot = async (voter: string, election: ElectionSummary) => {
+    const { min, max } = election.secret!;
+    const chosen =
+      min === 1 && max === 1
+        ? [await select({ message: 'Your choice (secret):', choices: election.choices.map((c) => ({ name: c, value: c })) }, context)]
+        : await checkbox(
+            {
+              message: `Your choices (secret, ${min === max ? min : `${min} to ${max}`}):`,
+              choices: election.choices.map((c) => ({ name: c, value: c })),
+              validate: (picked) => (picked.length >= min && picked.length <= max) || `select from ${min} to ${max} choices`,
+            },
+            context,
+          );
+    const progress = new ProgressLine(output);
+    const stop = new AbortController();
+    const onSigint = () => stop.abort();
+    process.on('SIGINT', onSigint);
+    let tracking = '';
+    try {
+      await new SecretElectionClient(client).cast(election.id, chosen, voter, {
+        onProgress: progress.update,
+        signal: stop.signal,
+        onSealed: (code) => {
+          tracking = code;
+          say(`encrypted ballot, tracking code ${code}`);
+        },
+      });
+      counted++;
+      say(`'${voter}' cast a secret ballot in election ${election.id}; its tracking code is ${tracking}`);
+    } catch (err) {
+      progress.end();
+      if (err instanceof CairnError && err.code === 'WAIT_STOPPED') {
+        say(
+          `stopped waiting: the ballot may still be counted; check with \`cairn vote receipt --election ${election.id} --tracking ${tracking}\``,
         );
       } else throw err;
     } finally {
