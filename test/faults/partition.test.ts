@@ -97,7 +97,7 @@ describe('partition into halves, ballots on both sides, then heal (memory transp
     for (const b of ballots) expected[b.choice] = (expected[b.choice] ?? 0) + 1;
     const bothChoice = receipt(nodes[0]!, both);
     expect(bothChoice.counted).toBe(true);
-    if (bothChoice.counted) expected[bothChoice.choice] = 1;
+    if (bothChoice.counted && 'choice' in bothChoice) expected[bothChoice.choice] = 1;
     for (const n of nodes) {
       const t = tally(n, 'default');
       expect(Object.fromEntries(t.choices.filter((c) => c.votes > 0).map((c) => [c.choice, c.votes]))).toEqual(expected);

@@ -89,6 +89,10 @@ describe('a secret election on one node', () => {
     const bad = structuredClone(honest.draft.payload);
     bad.ballot.selections[0]!.a = 'ff'.repeat(32);
     expect(await mempoolVerdict(node, voter.tx('voting', 'ballot.encrypted', bad))).toBe('BALLOT_MALFORMED');
+    // The identity as a ciphertext point: only r = 0 gives it, which would post the vote in the clear.
+    const clear = structuredClone(honest.draft.payload);
+    clear.ballot.selections[1]!.a = '00'.repeat(32);
+    expect(await mempoolVerdict(node, voter.tx('voting', 'ballot.encrypted', clear))).toBe('BALLOT_MALFORMED');
     // Too few selections for the choices.
     const short = structuredClone(honest.draft.payload);
     short.ballot.selections.pop();
@@ -164,6 +168,22 @@ describe('a secret election on one node', () => {
     await mine(node, [first, trustees[1]!.decrypt(node, 'board')]);
     expect((node.chain.query('voting', 'tally', { election: 'board' }) as Tally).choices[0]).toEqual({ choice: 'grace', votes: 1 });
     expect(verifyElectionRecord(await recordOf(node, 'board'))).toMatchObject({ ok: true, counts: { complaints: 1 } });
+  });
+
+  it("refuses a deal that reuses another dealer's share key: a complaint about it would reveal that dealer's share", async () => {
+    await mine(node, [open()]);
+    await mine(
+      node,
+      trustees.map((t) => t.ceremonyStep(node, 'board')!),
+    );
+    const deals = trustees.map((t) => t.ceremonyStep(node, 'board')!);
+    await mine(node, deals.slice(0, 2));
+    // Trustee 3 posts, for trustee 1, the E that trustee 2 used for trustee 1: trustee 1's
+    // complaint would publish K = p_1·E, which unlocks trustee 2's share for trustee 1.
+    type DealPayload = { election: string; deal: { shares: Array<{ e: string }> } };
+    const rogue = structuredClone(deals[2]!.payload) as DealPayload;
+    rogue.deal.shares[0]!.e = (deals[1]!.payload as DealPayload).deal.shares[0]!.e;
+    expect(await mempoolVerdict(node, trustees[2]!.tx('voting', 'trustee.deal', rogue))).toBe('CEREMONY_BAD_DEAL');
   });
 
   it("a block with a bad ballot is refused whole, with the ballot's code", async () => {

@@ -17,23 +17,23 @@ export function secretView(node: CairnNode, election: string): SecretElectionVie
 
 /** A voter who also signs secret ballots, and a trustee's ceremony and decryption steps. */
 export class SecretVoter extends Voter {
-  constructor(readonly chainId: string) {
-    super(chainId);
+  constructor(readonly chain: string) {
+    super(chain);
   }
 
   seal(node: CairnNode, election: string, chosen: string[]): { tx: Tx; draft: SealedBallotDraft } {
-    const draft = sealBallot(this.chainId, secretView(node, election), this.publicKey, chosen);
+    const draft = sealBallot(this.chain, secretView(node, election), this.publicKey, chosen);
     return { tx: this.tx('voting', 'ballot.encrypted', draft.payload), draft };
   }
 
   /** This trustee's next ceremony transaction, or null when it has nothing to post. */
   ceremonyStep(node: CairnNode, election: string): Tx | null {
-    const step = nextCeremonyStep(this.chainId, secretView(node, election), this.keys);
+    const step = nextCeremonyStep(this.chain, secretView(node, election), this.keys);
     return 'type' in step ? this.tx('voting', step.type, step.payload) : null;
   }
 
   decrypt(node: CairnNode, election: string): Tx {
-    return this.tx('voting', 'trustee.decrypt', decryptionStep(this.chainId, secretView(node, election), this.keys));
+    return this.tx('voting', 'trustee.decrypt', decryptionStep(this.chain, secretView(node, election), this.keys));
   }
 }
 

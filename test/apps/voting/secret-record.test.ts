@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { txId, type CairnNode, type Tx } from '../../../src/kernel/index.js';
 import { verifyElectionRecord, type ElectionRecordFile, type RecordVerdict } from '../../../src/apps/voting/index.js';
 import { mine, startVotingNode } from './voting-fixture.js';
-import { recordOf, runCeremony, SecretVoter } from './secret-fixture.js';
+import { recordOf, runCeremony, SecretVoter, secretView } from './secret-fixture.js';
+import { decodePoint, encodeBallot, encryptBallot, randomScalar, sub } from '../../../src/apps/voting/crypto/index.js';
 
 type Failure = Extract<RecordVerdict, { ok: false }>;
 
@@ -91,6 +92,24 @@ describe('election verify on tampered records', () => {
     expect(fails(r)).toMatchObject({ check: 'rule', code: 'DECRYPT_BAD_SHARE', transaction: n });
   });
 
+  it('names ballots added to the record whose A parts cancel (r and −r): the shares bind the whole tally', () => {
+    const r = copy();
+    const view = secretView(node, 'board');
+    const y = decodePoint(view.key, 'key');
+    const rule = { choices: 2, min: 1, max: 1 };
+    const rs = [randomScalar(), randomScalar()];
+    const forged = [rs, rs.map((x) => sub(0n, x))].map((randomness) => {
+      const voter = new SecretVoter(node.chainId);
+      const queue = [...randomness];
+      const ctx = { chainId: node.chainId, electionId: 'board', signer: voter.publicKey };
+      const { ballot } = encryptBallot(ctx, y, rule, [1, 0], () => queue.shift() ?? randomScalar());
+      const tx = voter.tx('voting', 'ballot.encrypted', { election: 'board', ballot: encodeBallot(ballot) });
+      return { ...index(r, 'ballot.encrypted', 3), tx, txId: txId(r.chainId, tx) };
+    });
+    r.transactions.splice(r.transactions.indexOf(index(r, 'election.close')), 0, ...forged);
+    expect(fails(r)).toMatchObject({ check: 'rule', code: 'DECRYPT_BAD_SHARE' });
+  });
+
   it('names a dropped ballot by the sums, a share moved before the close, and a foreign transaction', () => {
     let r = copy();
     r.transactions.splice(r.transactions.indexOf(index(r, 'ballot.encrypted', 0)), 1);
@@ -116,6 +135,19 @@ describe('election verify on tampered records', () => {
     expect(fails(r)).toMatchObject({ check: 'membership', code: 'RECORD_FOREIGN_TX' });
 
     expect(fails({ ...copy(), format: 'something else' } as never)).toMatchObject({ code: 'RECORD_FORMAT' });
+    // Shapes that made the verifier throw: each is a verdict, before anything is walked.
+    const badCounts = copy();
+    (badCounts.claimed.result as unknown as { counts: string }).counts = 'abc';
+    expect(fails(badCounts)).toMatchObject({ code: 'RECORD_FORMAT', message: expect.stringContaining('claimed.result') });
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(fails({ ...copy(), claimed: { ...record.claimed, sums: deep as never } })).toMatchObject({ code: 'RECORD_FORMAT' });
+    const badEntry = copy();
+    (badEntry.transactions[2] as unknown as { blockHash: object }).blockHash = {};
+    expect(fails(badEntry)).toMatchObject({
+      code: 'RECORD_FORMAT',
+      message: expect.stringContaining('transactions[2].blockHash must be text'),
+    });
     // Ids and signatures cover the chain id: the record cannot be passed off as another chain's.
     expect(fails({ ...copy(), chainId: 'f'.repeat(64) })).toMatchObject({ code: 'RECORD_BAD_TX_ID', transaction: 1 });
   });

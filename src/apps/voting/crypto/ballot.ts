@@ -1,6 +1,6 @@
 import { CryptoError } from './errors.js';
-import { decodeCiphertext, encodeCiphertext, encrypt, sumCiphertexts, type Ciphertext, type CiphertextJson } from './elgamal.js';
-import { add, fixedBase, randomScalar, type Point } from './group.js';
+import { encodeCiphertext, encrypt, sumCiphertexts, type Ciphertext, type CiphertextJson } from './elgamal.js';
+import { add, decodePoint, fixedBase, randomScalar, type Point } from './group.js';
 import { decodeOneOf, encodeOneOf, proveOneOf, verifyOneOf, type OneOfProof, type OneOfProofJson } from './proofs/one-of.js';
 import { contextTranscript, type ProofContext } from './transcript.js';
 
@@ -115,8 +115,9 @@ export function encodeBallot(b: EncryptedBallot): EncryptedBallotJson {
 export function decodeBallot(json: EncryptedBallotJson): EncryptedBallot {
   if (!json || !Array.isArray(json.selections)) throw new CryptoError('PROOF_INVALID', 'the ballot has no list of selections');
   return {
+    // A fresh encryption is never the identity: only r = 0 gives it, which posts the vote in the clear.
     selections: json.selections.map((s, i) => ({
-      ct: decodeCiphertext(s, `selection ${i}`),
+      ct: { a: decodePoint(s?.a, `selection ${i}.a`), b: decodePoint(s?.b, `selection ${i}.b`) },
       proof: decodeOneOf(s.proof, `selection ${i} proof`),
     })),
     count: decodeOneOf(json.count, 'count proof'),

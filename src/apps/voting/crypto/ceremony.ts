@@ -1,4 +1,5 @@
 import {
+  checkShareEphemeral,
   commitPolynomial,
   decryptShare,
   encryptShare,
@@ -31,7 +32,7 @@ export interface CeremonyKeyJson {
 export interface DealJson {
   commitments: string[];
   commitmentProof: SchnorrProofJson;
-  shares: Array<{ e: string; value: string }>;
+  shares: Array<{ e: string; value: string; proof: SchnorrProofJson }>;
 }
 
 export interface Deal {
@@ -73,12 +74,12 @@ export function makeDeal(ctx: ProofContext, dealer: number, keys: readonly Point
   return {
     commitments: commitments.map(encodePoint),
     commitmentProof: encodeSchnorr(proveSchnorr(contextTranscript(COMMITMENT_PURPOSE, ctx), polynomial[0]!, commitments[0]!)),
-    shares: shares.map((s) => ({ e: encodePoint(s.e), value: encodeScalar(s.value) })),
+    shares: shares.map((s) => ({ e: encodePoint(s.e), value: encodeScalar(s.value), proof: encodeSchnorr(s.proof) })),
   };
 }
 
 /** Every field of a deal decoded and its proof checked, for an election of n trustees and threshold k. */
-export function checkDeal(ctx: ProofContext, json: DealJson, n: number, k: number): Deal {
+export function checkDeal(ctx: ProofContext, dealer: number, json: DealJson, n: number, k: number): Deal {
   if (!Array.isArray(json?.commitments) || json.commitments.length !== k)
     throw new CryptoError('PROOF_INVALID', `a deal commits to ${k} coefficients (the threshold), not ${json?.commitments?.length ?? 0}`);
   if (!Array.isArray(json.shares) || json.shares.length !== n)
@@ -87,9 +88,14 @@ export function checkDeal(ctx: ProofContext, json: DealJson, n: number, k: numbe
   const shares = json.shares.map((s, i) => ({
     e: decodePoint(s?.e, `share ${i + 1}.e`),
     value: decodeScalar(s?.value, `share ${i + 1}.value`),
+    proof: decodeSchnorr(s?.proof, `share ${i + 1}.proof`),
   }));
   if (!verifySchnorr(contextTranscript(COMMITMENT_PURPOSE, ctx), commitments[0]!, decodeSchnorr(json.commitmentProof, 'commitmentProof')))
     throw new CryptoError('PROOF_INVALID', "the proof of knowledge of the deal's constant term does not verify");
+  shares.forEach((share, i) => {
+    if (!checkShareEphemeral(ctx, dealer, i + 1, share))
+      throw new CryptoError('PROOF_INVALID', `the proof of knowledge of share ${i + 1}'s ephemeral key E does not verify (a copied E?)`);
+  });
   return { commitments, shares };
 }
 

@@ -1,7 +1,8 @@
 import { CryptoError } from './errors.js';
 import { add, G, mul, Point, publicMul, randomScalar, secretMul, sub } from './group.js';
 import { proveDleq, verifyDleq, type DleqProof } from './proofs/dleq.js';
-import { contextTranscript, type ProofContext } from './transcript.js';
+import { proveSchnorr, verifySchnorr, type SchnorrProof } from './proofs/schnorr.js';
+import { contextTranscript, type ProofContext, type Transcript } from './transcript.js';
 
 /**
  * Pedersen's distributed key generation with Feldman commitments, every message on the chain.
@@ -39,14 +40,29 @@ export function shareMatches(commitments: readonly Point[], j: number, share: bi
   return secretMul(G, share).equals(shareCommitment(commitments, j));
 }
 
-/** A share on its way to trustee j: E = e·G and f(j) + H(…, E, e·P_j), a one-time pad in Z_ℓ. */
+/**
+ * A share on its way to trustee j: E = e·G and f(j) + H(…, E, e·P_j), a one-time pad in Z_ℓ,
+ * with a proof that the dealer knows e. Without it a dealer could post another dealer's E:
+ * the recipient's complaint, which reveals p_j·E, would then unlock that other dealer's share.
+ */
 export interface EncryptedShare {
   e: Point;
   value: bigint;
+  proof: SchnorrProof;
 }
 
 export const SHARE_MASK_PURPOSE = 'share-mask';
 export const SHARE_KEY_PURPOSE = 'share-key';
+export const SHARE_EPHEMERAL_PURPOSE = 'share-ephemeral';
+
+/** The proof of knowledge of a share's e: purpose share-ephemeral, the dealer's context, both indices. */
+export function ephemeralTranscript(ctx: ProofContext, dealer: number, recipient: number): Transcript {
+  return contextTranscript(SHARE_EPHEMERAL_PURPOSE, ctx).int(dealer).int(recipient);
+}
+
+export function checkShareEphemeral(ctx: ProofContext, dealer: number, recipient: number, enc: EncryptedShare): boolean {
+  return verifySchnorr(ephemeralTranscript(ctx, dealer, recipient), enc.e, enc.proof);
+}
 
 /**
  * The pad of dealer `dealer`'s share for trustee `recipient`: a hash of the Diffie-Hellman key
@@ -63,10 +79,12 @@ export function encryptShare(
   recipientKey: Point,
   share: bigint,
   ephemeral = randomScalar(),
+  nonce = randomScalar(),
 ): EncryptedShare {
   const e = secretMul(G, ephemeral);
   const k = secretMul(recipientKey, ephemeral);
-  return { e, value: add(share, shareMask(ctx, dealer, recipient, e, k)) };
+  const proof = proveSchnorr(ephemeralTranscript(ctx, dealer, recipient), ephemeral, e, nonce);
+  return { e, value: add(share, shareMask(ctx, dealer, recipient, e, k)), proof };
 }
 
 /** The recipient's side: K = p_j·E, so the pad and the share. */

@@ -17,21 +17,36 @@ export function verificationKey(qualified: ReadonlyArray<readonly Point[]>, j: n
 
 export const DECRYPTION_PURPOSE = 'decryption-share';
 
-/** D = x_j·A, with a proof that log_G(X_j) = log_A(D); `index` is the choice whose sum A is. */
-export function decryptionShare(
-  ctx: ProofContext,
-  index: number,
-  x: bigint,
-  big: Point,
-  a: Point,
-  w = randomScalar(),
-): { d: Point; proof: DleqProof } {
-  const d = secretMul(a, x);
-  return { d, proof: proveDleq(contextTranscript(DECRYPTION_PURPOSE, ctx).int(index), x, big, a, d, w) };
+/**
+ * What a decryption share is of: the sum of choice `index` over the `ballots` voters counted.
+ * The proof binds all of it, not only A: a share is then valid for this one tally, and a
+ * record that adds ballots whose A parts cancel (r and −r) no longer matches the shares.
+ */
+export interface DecryptionTarget {
+  index: number;
+  sum: Ciphertext;
+  ballots: number;
 }
 
-export function verifyDecryptionShare(ctx: ProofContext, index: number, big: Point, a: Point, d: Point, proof: DleqProof): boolean {
-  return verifyDleq(contextTranscript(DECRYPTION_PURPOSE, ctx).int(index), big, a, d, proof);
+function decryptionTranscript(ctx: ProofContext, target: DecryptionTarget) {
+  return contextTranscript(DECRYPTION_PURPOSE, ctx).int(target.index).int(target.ballots).point(target.sum.b);
+}
+
+/** D = x_j·A, with a proof that log_G(X_j) = log_A(D). */
+export function decryptionShare(
+  ctx: ProofContext,
+  target: DecryptionTarget,
+  x: bigint,
+  big: Point,
+  w = randomScalar(),
+): { d: Point; proof: DleqProof } {
+  const a = target.sum.a;
+  const d = secretMul(a, x);
+  return { d, proof: proveDleq(decryptionTranscript(ctx, target), x, big, a, d, w) };
+}
+
+export function verifyDecryptionShare(ctx: ProofContext, target: DecryptionTarget, big: Point, d: Point, proof: DleqProof): boolean {
+  return verifyDleq(decryptionTranscript(ctx, target), big, target.sum.a, d, proof);
 }
 
 /** λ_i = Π_{j≠i} j / (j − i) mod ℓ: interpolation at 0 over the trustees in `indices`. */

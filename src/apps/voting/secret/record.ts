@@ -36,6 +36,61 @@ export interface ElectionRecordFile {
   };
 }
 
+const HEX32 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+const HEIGHT = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const SMALL_INTS = { type: 'array', maxItems: 16, items: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } } as const;
+
+/**
+ * The record's shape, checked before anything in it is walked: every list and number bounded.
+ * Each `tx` is only required to be an object here; the kernel's envelope check bounds it.
+ */
+export const recordSchema = {
+  type: 'object',
+  required: ['format', 'chainId', 'election', 'exportedAt', 'transactions', 'claimed'],
+  properties: {
+    format: { const: RECORD_FORMAT },
+    chainId: HEX32,
+    election: { type: 'string', maxLength: 64 },
+    exportedAt: { type: 'object', required: ['height', 'hash'], properties: { height: HEIGHT, hash: HEX32 } },
+    transactions: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 2_000_000,
+      items: {
+        type: 'object',
+        required: ['height', 'blockHash', 'time', 'txId', 'tx'],
+        properties: { height: HEIGHT, blockHash: HEX32, time: HEIGHT, txId: HEX32, tx: { type: 'object' } },
+      },
+    },
+    claimed: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key', 'qualified', 'turnout', 'sums', 'result'],
+      properties: {
+        key: { anyOf: [HEX32, { type: 'null' }] },
+        qualified: SMALL_INTS,
+        turnout: HEIGHT,
+        sums: {
+          type: 'array',
+          maxItems: 16,
+          items: { type: 'object', additionalProperties: false, required: ['a', 'b'], properties: { a: HEX32, b: HEX32 } },
+        },
+        result: {
+          anyOf: [
+            { type: 'null' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['counts', 'trustees', 'height'],
+              properties: { counts: SMALL_INTS, trustees: SMALL_INTS, height: HEIGHT },
+            },
+          ],
+        },
+      },
+    },
+  },
+} as const;
+
 /** Whether a transaction of any app belongs to election `id`'s record. */
 export function belongsTo(tx: Tx, id: string): boolean {
   if (tx.app !== VOTING_APP_ID) return false;

@@ -82,7 +82,12 @@ export const trusteeDealSchema = {
           type: 'array',
           minItems: 1,
           maxItems: MAX_TRUSTEES,
-          items: { type: 'object', additionalProperties: false, required: ['e', 'value'], properties: { e: HEX32, value: HEX32 } },
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['e', 'value', 'proof'],
+            properties: { e: HEX32, value: HEX32, proof: SCHNORR },
+          },
         },
       },
     },

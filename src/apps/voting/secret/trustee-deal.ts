@@ -17,7 +17,7 @@ export const trusteeDeal: TxHandler<TrusteeDealPayload> = {
     const { election } = tx.payload;
     const { j, secret } = checkRound(state, election, tx.from, ctx.height, 'deals');
     try {
-      checkDeal(proofContext(ctx.chainId, election, tx.from), tx.payload.deal, secret.trustees.length, secret.threshold);
+      checkDeal(proofContext(ctx.chainId, election, tx.from), j, tx.payload.deal, secret.trustees.length, secret.threshold);
     } catch (e) {
       if (e instanceof CryptoError) throw rejection('CEREMONY_BAD_DEAL', `trustee ${j}'s deal is refused: ${e.message}`);
       throw e;

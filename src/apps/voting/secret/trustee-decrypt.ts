@@ -50,11 +50,12 @@ function checkProofs(state: StateView, tx: DecryptTx, ctx: TxContext): void {
     throw rejection('DECRYPT_BAD_SHARE', `a decryption holds one share per choice (${sums.length}), not ${tx.payload.shares.length}`);
   const big = decodePoint(secret.verificationKeys[q], 'verification key');
   const pctx = proofContext(ctx.chainId, id, tx.from);
+  const ballots = state.get<number>(stateKeys.turnout(id)) ?? 0;
   tx.payload.shares.forEach((share, i) => {
-    const { a } = decodeCiphertext(sums[i]!);
+    const sum = decodeCiphertext(sums[i]!);
     try {
-      const d = decodePoint(share.d, `share ${i}.d`, a.is0());
-      if (!verifyDecryptionShare(pctx, i, big, a, d, decodeSchnorr(share.proof, `share ${i}.proof`)))
+      const d = decodePoint(share.d, `share ${i}.d`, sum.a.is0());
+      if (!verifyDecryptionShare(pctx, { index: i, sum, ballots }, big, d, decodeSchnorr(share.proof, `share ${i}.proof`)))
         throw new CryptoError(
           'PROOF_INVALID',
           `the proof of the share for choice ${i} ('${election.choices[i]}') does not verify against trustee ${j}'s verification key`,

@@ -18,7 +18,7 @@ function posted(
 ): { ctx: ProofContext; key: Point; deal: Deal } {
   const ctx = proofContext(chainId, election, secret.trustees[j - 1]!);
   const key = checkCeremonyKey(ctx, state.get<CeremonyKeyJson>(secretKeys.ceremonyKey(election, j))!);
-  const deal = checkDeal(ctx, state.get<DealJson>(secretKeys.deal(election, j))!, secret.trustees.length, secret.threshold);
+  const deal = checkDeal(ctx, j, state.get<DealJson>(secretKeys.deal(election, j))!, secret.trustees.length, secret.threshold);
   return { ctx, key, deal };
 }
 

@@ -49,7 +49,7 @@ function postedDeals(chainId: string, view: SecretElectionView): Map<number, { c
   return new Map(
     view.deals.map((d, i) => [
       i + 1,
-      { ctx: contextOf(chainId, view, i + 1), deal: checkDeal(contextOf(chainId, view, i + 1), d!, n, view.threshold) },
+      { ctx: contextOf(chainId, view, i + 1), deal: checkDeal(contextOf(chainId, view, i + 1), i + 1, d!, n, view.threshold) },
     ]),
   );
 }
@@ -101,7 +101,7 @@ export function decryptionStep(chainId: string, view: SecretElectionView, me: Tr
   return {
     election: view.election,
     shares: view.sums.map((sum, i) => {
-      const { d, proof } = decryptionShare(ctx, i, x, big, decodeCiphertext(sum).a);
+      const { d, proof } = decryptionShare(ctx, { index: i, sum: decodeCiphertext(sum), ballots: view.turnout }, x, big);
       return { d: encodePoint(d), proof: encodeSchnorr(proof) };
     }),
   };

@@ -1,8 +1,19 @@
-import { BaseState, isAppRejection, StateOverlay, txId, TxRejection, TxRules, type Tx } from '../../../kernel/index.js';
+import { Ajv } from 'ajv';
+import {
+  BaseState,
+  describeSchemaError,
+  dottedPath,
+  isAppRejection,
+  StateOverlay,
+  txId,
+  TxRejection,
+  TxRules,
+  type Tx,
+} from '../../../kernel/index.js';
 import { VOTING_APP_ID } from '../app-id.js';
 import { votingApp } from '../index.js';
 import { stateKeys } from '../state-keys.js';
-import { RECORD_FORMAT, belongsTo, type ElectionRecordFile } from './record.js';
+import { RECORD_FORMAT, belongsTo, recordSchema, type ElectionRecordFile } from './record.js';
 import { secretKeys, type SecretRecord, type SecretResult } from './state.js';
 import type { CiphertextJson } from '../crypto/elgamal.js';
 
@@ -30,7 +41,7 @@ export type RecordVerdict =
       transaction?: number;
     };
 
-const MAX_RECORD_TRANSACTIONS = 2_000_000;
+const validateRecord = new Ajv({ strict: false, allErrors: false }).compile(recordSchema);
 
 /**
  * Re-checks a secret election from its record alone, with the rules every node runs (one table
@@ -50,11 +61,11 @@ export function verifyElectionRecord(record: ElectionRecordFile): RecordVerdict 
     message,
     ...(transaction === undefined ? {} : { transaction }),
   });
-  if (record?.format !== RECORD_FORMAT) return fail('format', 'RECORD_FORMAT', `the file is not a ${RECORD_FORMAT} election record`);
-  if (typeof record.chainId !== 'string' || !/^[0-9a-f]{64}$/.test(record.chainId))
-    return fail('format', 'RECORD_FORMAT', 'the record has no chain id');
-  if (!Array.isArray(record.transactions) || record.transactions.length === 0 || record.transactions.length > MAX_RECORD_TRANSACTIONS)
-    return fail('format', 'RECORD_FORMAT', 'the record holds no list of transactions');
+  if (!validateRecord(record)) {
+    const e = validateRecord.errors![0]!;
+    const why = describeSchemaError(e, { data: record, schema: recordSchema, name: (path) => dottedPath(path) || 'the record' });
+    return fail('format', 'RECORD_FORMAT', `the file is not a ${RECORD_FORMAT} election record: ${why}`);
+  }
   const rules = new TxRules([votingApp], record.chainId);
   const layer = new StateOverlay(new BaseState());
   const voters = new Set<string>();

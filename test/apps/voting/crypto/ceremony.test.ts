@@ -8,6 +8,7 @@ import {
   decryptionShare,
   encodePoint,
   encodeScalar,
+  encodeSchnorr,
   encrypt,
   encryptShare,
   evaluatePolynomial,
@@ -46,10 +47,10 @@ function deal(cheater?: number) {
   if (cheater) {
     const { deal: json, polynomial } = made[cheater - 1]!;
     const bad = encryptShare(ctxOf(cheater), cheater, 2, keys[1]!, add(evaluatePolynomial(polynomial, 2), 1n));
-    json.shares[1] = { e: encodePoint(bad.e), value: encodeScalar(bad.value) };
+    json.shares[1] = { e: encodePoint(bad.e), value: encodeScalar(bad.value), proof: encodeSchnorr(bad.proof) };
   }
   const deals = new Map<number, { ctx: ProofContext; deal: Deal }>(
-    made.map((m, i) => [i + 1, { ctx: ctxOf(i + 1), deal: checkDeal(ctxOf(i + 1), m.deal, N, K) }]),
+    made.map((m, i) => [i + 1, { ctx: ctxOf(i + 1), deal: checkDeal(ctxOf(i + 1), i + 1, m.deal, N, K) }]),
   );
   return { secrets, keys, made, deals };
 }
@@ -72,8 +73,9 @@ describe('the key ceremony from its transactions', () => {
     const shares = result.qualified.map((j) => {
       const x = finalShare(reviews[j - 1]!.shares, result.qualified);
       const big = result.verificationKeys.get(j)!;
-      const { d, proof } = decryptionShare(ctxOf(j), 0, x, big, sum.a);
-      expect(verifyDecryptionShare(ctxOf(j), 0, big, sum.a, d, proof)).toBe(true);
+      const target = { index: 0, sum, ballots: 4 };
+      const { d, proof } = decryptionShare(ctxOf(j), target, x, big);
+      expect(verifyDecryptionShare(ctxOf(j), target, big, d, proof)).toBe(true);
       return { index: j, d };
     });
     expect(smallDiscreteLog(combineShares(sum, shares, K), 4)).toBe(3);
@@ -88,11 +90,11 @@ describe('the key ceremony from its transactions', () => {
     expect(() => upholdComplaint(ctxOf(2), 2, keys[1]!, ctxOf(1), deals.get(1)!.deal, lie)).toThrow(CryptoError);
 
     const tampered: DealJson = { ...made[0]!.deal, commitments: [...made[0]!.deal.commitments].reverse() };
-    expect(() => checkDeal(ctxOf(1), tampered, N, K)).toThrow(/constant term does not verify/);
+    expect(() => checkDeal(ctxOf(1), 1, tampered, N, K)).toThrow(/constant term does not verify/);
     // A deal is bound to its dealer: under another signer its proofs fail.
-    expect(() => checkDeal(ctxOf(2), made[0]!.deal, N, K)).toThrow(/does not verify/);
-    expect(() => checkDeal(ctxOf(1), made[0]!.deal, N, 3)).toThrow(/commits to 3 coefficients/);
-    expect(() => checkDeal(ctxOf(1), made[0]!.deal, 4, K)).toThrow(/one share per trustee \(4\)/);
+    expect(() => checkDeal(ctxOf(2), 1, made[0]!.deal, N, K)).toThrow(/does not verify/);
+    expect(() => checkDeal(ctxOf(1), 1, made[0]!.deal, N, 3)).toThrow(/commits to 3 coefficients/);
+    expect(() => checkDeal(ctxOf(1), 1, made[0]!.deal, 4, K)).toThrow(/one share per trustee \(4\)/);
     const key = makeCeremonyKey(ctxOf(1), randomScalar());
     expect(() => checkCeremonyKey(ctxOf(2), key)).toThrow(/ceremony key does not verify/);
     expect(() => checkCeremonyKey(ctxOf(1), { ...key, key: encodePoint(G) })).toThrow(/ceremony key does not verify/);

@@ -106,11 +106,15 @@ describe('key ceremony and threshold decryption', () => {
     const shares = ts.map((t) => {
       const big = verificationKey(qualified, t.index);
       expect(big.equals(secretMul(G, x.get(t.index)!))).toBe(true);
-      const { d, proof } = decryptionShare(t.ctx, 0, x.get(t.index)!, big, sum.a);
-      expect(verifyDecryptionShare(t.ctx, 0, big, sum.a, d, proof)).toBe(true);
+      const target = { index: 0, sum, ballots: 4 };
+      const { d, proof } = decryptionShare(t.ctx, target, x.get(t.index)!, big);
+      expect(verifyDecryptionShare(t.ctx, target, big, d, proof)).toBe(true);
       // Bound to its choice, its trustee and its value.
-      expect(verifyDecryptionShare(t.ctx, 1, big, sum.a, d, proof)).toBe(false);
-      expect(verifyDecryptionShare(t.ctx, 0, big, sum.a, d.add(G), proof)).toBe(false);
+      expect(verifyDecryptionShare(t.ctx, { ...target, index: 1 }, big, d, proof)).toBe(false);
+      // Bound to the whole tally: another B or another number of ballots fails.
+      expect(verifyDecryptionShare(t.ctx, { ...target, sum: { a: sum.a, b: sum.b.add(G) } }, big, d, proof)).toBe(false);
+      expect(verifyDecryptionShare(t.ctx, { ...target, ballots: 5 }, big, d, proof)).toBe(false);
+      expect(verifyDecryptionShare(t.ctx, target, big, d.add(G), proof)).toBe(false);
       return { index: t.index, d };
     });
     for (const subset of subsets(shares, k)) expect(smallDiscreteLog(combineShares(sum, subset, k), votes.length)).toBe(4);

@@ -57,9 +57,10 @@ function compute() {
   const commitments = commitPolynomial(poly);
   const recipientSecret = random();
   const ephemeral = random();
-  const share = encryptShare(CTX, 1, 2, secretMul(G, recipientSecret), evaluatePolynomial(poly, 2), ephemeral);
+  const shareNonce = random();
+  const share = encryptShare(CTX, 1, 2, secretMul(G, recipientSecret), evaluatePolynomial(poly, 2), ephemeral, shareNonce);
   const partialW = random();
-  const partial = decryptionShare(CTX, 0, x, y, ct.a, partialW);
+  const partial = decryptionShare(CTX, { index: 0, sum: ct, ballots: 1 }, x, y, partialW);
   // Derived, not drawn: these two add no draws to the stream.
   const trusteeKey = '22'.repeat(32);
   const derived = trusteeSecrets(trusteeKey, CTX.chainId, CTX.electionId, 2);
@@ -94,10 +95,14 @@ function compute() {
       ephemeral: encodeScalar(ephemeral),
       e: encodePoint(share.e),
       value: encodeScalar(share.value),
+      proofNonce: encodeScalar(shareNonce),
+      proof: { c: encodeScalar(share.proof.c), s: encodeScalar(share.proof.s) },
     },
     decryptionShare: {
       choice: 0,
+      ballots: 1,
       a: encodePoint(ct.a),
+      b: encodePoint(ct.b),
       nonce: encodeScalar(partialW),
       d: encodePoint(partial.d),
       c: encodeScalar(partial.proof.c),
@@ -135,6 +140,7 @@ describe('test vectors (test/apps/voting/crypto/vectors.json)', () => {
     const received = decryptShare(vectors.context, 1, 2, decodeScalar(sh.recipientSecret), {
       e: decodePoint(sh.e),
       value: decodeScalar(sh.value),
+      proof: { c: decodeScalar(sh.proof.c), s: decodeScalar(sh.proof.s) },
     });
     expect(
       secretMul(G, received).equals(
@@ -146,7 +152,13 @@ describe('test vectors (test/apps/voting/crypto/vectors.json)', () => {
     ).toBe(true);
     const ds = vectors.decryptionShare;
     expect(
-      verifyDecryptionShare(vectors.context, 0, y, decodePoint(ds.a), decodePoint(ds.d), { c: decodeScalar(ds.c), s: decodeScalar(ds.s) }),
+      verifyDecryptionShare(
+        vectors.context,
+        { index: 0, sum: { a: decodePoint(ds.a), b: decodePoint(ds.b) }, ballots: ds.ballots },
+        y,
+        decodePoint(ds.d),
+        { c: decodeScalar(ds.c), s: decodeScalar(ds.s) },
+      ),
     ).toBe(true);
   });
 });
