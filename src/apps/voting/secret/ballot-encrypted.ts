@@ -1,8 +1,8 @@
+import { refusedAs } from './crypto-refusal.js';
 import type { StateView, TxHandler } from '../../../kernel/index.js';
 import { closedReason, isClosedAt } from '../ballot-cast.js';
 import { decodeBallot, verifyBallot, type EncryptedBallot } from '../crypto/ballot.js';
 import { addCiphertexts, decodeCiphertext, encodeCiphertext, subCiphertexts, type CiphertextJson } from '../crypto/elgamal.js';
-import { CryptoError } from '../crypto/errors.js';
 import { decodePoint } from '../crypto/group.js';
 import { rejection } from '../errors.js';
 import { stateKeys, type ElectionRecord } from '../state-keys.js';
@@ -25,19 +25,10 @@ function verified(
       'BALLOT_MALFORMED',
       `the ballot has ${payload.ballot.selections.length} selections; election '${election.id}' has ${rule.choices} choices`,
     );
-  let ballot: EncryptedBallot;
-  try {
-    ballot = decodeBallot(payload.ballot);
-  } catch (e) {
-    if (e instanceof CryptoError) throw rejection('BALLOT_MALFORMED', `the ballot does not decode: ${e.message}`);
-    throw e;
-  }
-  try {
-    verifyBallot(proofContext(chainId, election.id, voter), decodePoint(secret.key, 'election key'), rule, ballot);
-  } catch (e) {
-    if (e instanceof CryptoError) throw rejection('BALLOT_BAD_PROOF', `the ballot's proofs do not verify for this voter: ${e.message}`);
-    throw e;
-  }
+  const ballot = refusedAs('BALLOT_MALFORMED', 'the ballot does not decode', () => decodeBallot(payload.ballot));
+  refusedAs('BALLOT_BAD_PROOF', "the ballot's proofs do not verify for this voter", () =>
+    verifyBallot(proofContext(chainId, election.id, voter), decodePoint(secret.key, 'election key'), rule, ballot),
+  );
   return ballot;
 }
 

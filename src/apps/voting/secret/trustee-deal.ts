@@ -1,7 +1,6 @@
+import { refusedAs } from './crypto-refusal.js';
 import type { TxHandler } from '../../../kernel/index.js';
-import { CryptoError } from '../crypto/errors.js';
 import { checkDeal } from '../crypto/ceremony.js';
-import { rejection } from '../errors.js';
 import { advanceRound, checkRound } from './ceremony-round.js';
 import { proofContext } from './election-kind.js';
 import { trusteeDealSchema, type TrusteeDealPayload } from './schemas.js';
@@ -16,12 +15,9 @@ export const trusteeDeal: TxHandler<TrusteeDealPayload> = {
   check(state, tx, ctx) {
     const { election } = tx.payload;
     const { j, secret } = checkRound(state, election, tx.from, ctx.height, 'deals');
-    try {
-      checkDeal(proofContext(ctx.chainId, election, tx.from), j, tx.payload.deal, secret.trustees.length, secret.threshold);
-    } catch (e) {
-      if (e instanceof CryptoError) throw rejection('CEREMONY_BAD_DEAL', `trustee ${j}'s deal is refused: ${e.message}`);
-      throw e;
-    }
+    refusedAs('CEREMONY_BAD_DEAL', `trustee ${j}'s deal is refused`, () =>
+      checkDeal(proofContext(ctx.chainId, election, tx.from), j, tx.payload.deal, secret.trustees.length, secret.threshold),
+    );
   },
   apply(state, tx, ctx) {
     const { election } = tx.payload;

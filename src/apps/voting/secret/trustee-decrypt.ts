@@ -1,3 +1,4 @@
+import { refusedAs } from './crypto-refusal.js';
 import type { StateView, StateWriter, TxContext, TxHandler } from '../../../kernel/index.js';
 import { isClosedAt } from '../ballot-cast.js';
 import { decodeCiphertext, type CiphertextJson } from '../crypto/elgamal.js';
@@ -53,18 +54,19 @@ function checkProofs(state: StateView, tx: DecryptTx, ctx: TxContext): void {
   const ballots = state.get<number>(stateKeys.turnout(id)) ?? 0;
   tx.payload.shares.forEach((share, i) => {
     const sum = decodeCiphertext(sums[i]!);
-    try {
-      const d = decodePoint(share.d, `share ${i}.d`, sum.a.is0());
-      if (!verifyDecryptionShare(pctx, { index: i, sum, ballots }, big, d, decodeSchnorr(share.proof, `share ${i}.proof`)))
-        throw new CryptoError(
-          'PROOF_INVALID',
-          `the proof of the share for choice ${i} ('${election.choices[i]}') does not verify against trustee ${j}'s verification key`,
-        );
-    } catch (e) {
-      if (e instanceof CryptoError)
-        throw rejection('DECRYPT_BAD_SHARE', `trustee ${j}'s decryption is refused: ${e.message}`, { choice: i });
-      throw e;
-    }
+    refusedAs(
+      'DECRYPT_BAD_SHARE',
+      `trustee ${j}'s decryption is refused`,
+      () => {
+        const d = decodePoint(share.d, `share ${i}.d`, sum.a.is0());
+        if (!verifyDecryptionShare(pctx, { index: i, sum, ballots }, big, d, decodeSchnorr(share.proof, `share ${i}.proof`)))
+          throw new CryptoError(
+            'PROOF_INVALID',
+            `the proof of the share for choice ${i} ('${election.choices[i]}') does not verify against trustee ${j}'s verification key`,
+          );
+      },
+      { choice: i },
+    );
   });
 }
 

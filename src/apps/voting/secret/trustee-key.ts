@@ -1,7 +1,6 @@
+import { refusedAs } from './crypto-refusal.js';
 import type { TxHandler } from '../../../kernel/index.js';
-import { CryptoError } from '../crypto/errors.js';
 import { checkCeremonyKey } from '../crypto/ceremony.js';
-import { rejection } from '../errors.js';
 import { advanceRound, checkRound } from './ceremony-round.js';
 import { proofContext } from './election-kind.js';
 import { trusteeKeySchema, type TrusteeKeyPayload } from './schemas.js';
@@ -13,12 +12,9 @@ export const trusteeKey: TxHandler<TrusteeKeyPayload> = {
   check(state, tx, ctx) {
     const { election } = tx.payload;
     const { j } = checkRound(state, election, tx.from, ctx.height, 'keys');
-    try {
-      checkCeremonyKey(proofContext(ctx.chainId, election, tx.from), tx.payload.key);
-    } catch (e) {
-      if (e instanceof CryptoError) throw rejection('CEREMONY_BAD_KEY', `trustee ${j}'s ceremony key is refused: ${e.message}`);
-      throw e;
-    }
+    refusedAs('CEREMONY_BAD_KEY', `trustee ${j}'s ceremony key is refused`, () =>
+      checkCeremonyKey(proofContext(ctx.chainId, election, tx.from), tx.payload.key),
+    );
   },
   apply(state, tx, ctx) {
     const { election } = tx.payload;

@@ -1,3 +1,4 @@
+import { refusedAs } from './crypto-refusal.js';
 import type { StateView, StateWriter, TxContext, TxHandler } from '../../../kernel/index.js';
 import { CryptoError } from '../crypto/errors.js';
 import { ceremonyResult, checkCeremonyKey, checkDeal, upholdComplaint, type Deal } from '../crypto/ceremony.js';
@@ -39,13 +40,9 @@ function upheld(
     if (seen.has(c.dealer)) throw rejection('CEREMONY_BAD_COMPLAINT', `trustee ${j} complains twice about trustee ${c.dealer}`);
     seen.add(c.dealer);
     const dealer = posted(state, chainId, election, secret, c.dealer);
-    try {
-      upholdComplaint(me.ctx, j, me.key, dealer.ctx, dealer.deal, c);
-    } catch (e) {
-      if (e instanceof CryptoError)
-        throw rejection('CEREMONY_BAD_COMPLAINT', `trustee ${j}'s complaint about trustee ${c.dealer} does not hold: ${e.message}`);
-      throw e;
-    }
+    refusedAs('CEREMONY_BAD_COMPLAINT', `trustee ${j}'s complaint about trustee ${c.dealer} does not hold`, () =>
+      upholdComplaint(me.ctx, j, me.key, dealer.ctx, dealer.deal, c),
+    );
   }
   return [...seen];
 }
