@@ -5,6 +5,7 @@ import path from 'node:path';
 import { verifyElectionRecord } from '../../apps/voting/index.js';
 import { CairnError, Keystore } from '../../kernel/index.js';
 import { shortHash } from '../node-assembly.js';
+import { runTrusteeCeremony } from '../voting/ceremony-run.js';
 import { SecretElectionClient } from '../voting/secret-client.js';
 import { VotingClient } from '../voting/voting-client.js';
 import type { DemoDevnet, DemoOptions } from './demo-types.js';
@@ -32,8 +33,6 @@ interface Run {
   deadline: number;
   human: (line: string) => void;
 }
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * `cairn devnet --demo --secret`: a secret election from open to verified record, every step
@@ -106,20 +105,19 @@ async function openElection(run: Run): Promise<void> {
   );
 }
 
-/** Each trustee runs its ceremony through its own node until the key is fixed. */
+/** Each trustee runs its ceremony through its own node until the key is fixed, as `cairn trustee ceremony` does. */
 async function ceremony(run: Run): Promise<number[]> {
   await Promise.all(
-    SECRET_DEMO_TRUSTEES.map(async (trustee, t) => {
-      const client = run.secrets[via(run, t)]!;
-      for (;;) {
-        if (Date.now() > run.deadline) throw new CairnError('DEMO_TIMEOUT', `${trustee} did not finish the key ceremony in time`);
-        const step = await client.ceremonyStep(run.election, trustee, { timeoutMs: run.deadline - Date.now() });
-        if ('done' in step) return;
-        if ('posted' in step) {
+    SECRET_DEMO_TRUSTEES.map((trustee, t) => {
+      const node = run.indices[via(run, t)];
+      return runTrusteeCeremony(run.secrets[via(run, t)]!, run.election, trustee, {
+        timeoutMs: run.deadline - Date.now(),
+        onStep: (step) => {
+          if (!('posted' in step)) return;
           const against = step.complaints.length ? `, complaining about trustee ${step.complaints.join(', ')}` : '';
-          run.human(`  ${trustee}  via node ${run.indices[via(run, t)]}  posted its ${step.posted.replace('trustee.', '')}${against}`);
-        } else await pause(200);
-      }
+          run.human(`  ${trustee}  via node ${node}  posted its ${step.posted.replace('trustee.', '')}${against}`);
+        },
+      });
     }),
   );
   const view = await run.secrets[0]!.view(run.election);
