@@ -142,6 +142,7 @@ describe('election verify on tampered records', () => {
     let deep: unknown = [];
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(fails({ ...copy(), claimed: { ...record.claimed, sums: deep as never } })).toMatchObject({ code: 'RECORD_FORMAT' });
+    expect(fails({ ...copy(), pad: 'x'.repeat(1000) } as never)).toMatchObject({ code: 'RECORD_FORMAT' });
     const badEntry = copy();
     (badEntry.transactions[2] as unknown as { blockHash: object }).blockHash = {};
     expect(fails(badEntry)).toMatchObject({

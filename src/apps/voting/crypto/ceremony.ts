@@ -78,18 +78,25 @@ export function makeDeal(ctx: ProofContext, dealer: number, keys: readonly Point
   };
 }
 
-/** Every field of a deal decoded and its proof checked, for an election of n trustees and threshold k. */
-export function checkDeal(ctx: ProofContext, dealer: number, json: DealJson, n: number, k: number): Deal {
+/** Every field of a deal decoded (sizes and encodings checked), its proofs not: for deals already on the chain. */
+export function decodeDeal(json: DealJson, n: number, k: number): Deal {
   if (!Array.isArray(json?.commitments) || json.commitments.length !== k)
     throw new CryptoError('PROOF_INVALID', `a deal commits to ${k} coefficients (the threshold), not ${json?.commitments?.length ?? 0}`);
   if (!Array.isArray(json.shares) || json.shares.length !== n)
     throw new CryptoError('SHARE_INVALID', `a deal holds one share per trustee (${n}), not ${json.shares?.length ?? 0}`);
-  const commitments = json.commitments.map((c, i) => decodePoint(c, `commitment ${i}`));
-  const shares = json.shares.map((s, i) => ({
-    e: decodePoint(s?.e, `share ${i + 1}.e`),
-    value: decodeScalar(s?.value, `share ${i + 1}.value`),
-    proof: decodeSchnorr(s?.proof, `share ${i + 1}.proof`),
-  }));
+  return {
+    commitments: json.commitments.map((c, i) => decodePoint(c, `commitment ${i}`)),
+    shares: json.shares.map((s, i) => ({
+      e: decodePoint(s?.e, `share ${i + 1}.e`),
+      value: decodeScalar(s?.value, `share ${i + 1}.value`),
+      proof: decodeSchnorr(s?.proof, `share ${i + 1}.proof`),
+    })),
+  };
+}
+
+/** A deal decoded and every proof checked, for an election of n trustees and threshold k. */
+export function checkDeal(ctx: ProofContext, dealer: number, json: DealJson, n: number, k: number): Deal {
+  const { commitments, shares } = decodeDeal(json, n, k);
   if (!verifySchnorr(contextTranscript(COMMITMENT_PURPOSE, ctx), commitments[0]!, decodeSchnorr(json.commitmentProof, 'commitmentProof')))
     throw new CryptoError('PROOF_INVALID', "the proof of knowledge of the deal's constant term does not verify");
   shares.forEach((share, i) => {

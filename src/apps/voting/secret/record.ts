@@ -46,18 +46,20 @@ const SMALL_INTS = { type: 'array', maxItems: 16, items: { type: 'integer', mini
  */
 export const recordSchema = {
   type: 'object',
+  additionalProperties: false,
   required: ['format', 'chainId', 'election', 'exportedAt', 'transactions', 'claimed'],
   properties: {
     format: { const: RECORD_FORMAT },
     chainId: HEX32,
     election: { type: 'string', maxLength: 64 },
-    exportedAt: { type: 'object', required: ['height', 'hash'], properties: { height: HEIGHT, hash: HEX32 } },
+    exportedAt: { type: 'object', additionalProperties: false, required: ['height', 'hash'], properties: { height: HEIGHT, hash: HEX32 } },
     transactions: {
       type: 'array',
       minItems: 1,
       maxItems: 2_000_000,
       items: {
         type: 'object',
+        additionalProperties: false,
         required: ['height', 'blockHash', 'time', 'txId', 'tx'],
         properties: { height: HEIGHT, blockHash: HEX32, time: HEIGHT, txId: HEX32, tx: { type: 'object' } },
       },
