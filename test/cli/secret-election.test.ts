@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrusteeCeremony } from '../../src/cli/voting/ceremony-run.js';
 import { SecretElectionClient } from '../../src/cli/voting/secret-client.js';
+import { generateKeyPair, privateKeyFromHex, signTx, txId } from '../../src/kernel/index.js';
 import { CAIRN_BIN, runCairn, type RunResult } from '../support/processes.js';
 import { HAS_SCRIPT, KEY, TerminalSession } from '../support/terminal.js';
 import { startVotingNode, type VotingNode } from '../support/voting-node.js';
@@ -181,6 +182,26 @@ describe('a secret election through the CLI', () => {
     expect(verified).toMatch(/3 ceremony keys, 3 deals, 0 complaints, 3 ballots \(1 revote\), 2 decryptions/);
     expect(verified).toMatch(/^result of election board: ada 2, grace 0, edsger 0 \(decrypted by trustees 1, 3\)$/m);
     expect(json<{ ok: boolean }>(await cairn('election', 'verify', 'board', '--json')).ok).toBe(true);
+    expect(verified).toMatch(/^compared with the node at http:\/\/127\.0\.0\.1:\d+ \(height \d+\): same chain/m);
+
+    // Made up under the real chain and election ids: another creator opens and closes it. It
+    // holds together alone (--offline), and the node's chain does not know its opening.
+    const made = JSON.parse(readFileSync(file, 'utf8'));
+    const impostor = generateKeyPair();
+    for (const entry of made.transactions) {
+      if (!['election.open', 'election.close'].includes(entry.tx.type)) continue;
+      const { sig: _sig, ...unsigned } = { ...entry.tx, from: impostor.publicKey };
+      entry.tx = signTx(made.chainId, unsigned, privateKeyFromHex(impostor));
+      entry.txId = txId(made.chainId, entry.tx);
+    }
+    const madeFile = path.join(node.dir, 'made-up.json');
+    writeFileSync(madeFile, JSON.stringify(made));
+    expect(ok(await cairn('election', 'verify', madeFile, '--offline'))).toMatch(/^offline: the record was not compared with a chain/m);
+    expectError(
+      await cairn('election', 'verify', madeFile),
+      'RECORD_NOT_ON_CHAIN',
+      /'chain' check: the record's opening transaction .* is not in that block/,
+    );
 
     // Tampered: the claimed result, then one byte of a ballot.
     const record = JSON.parse(readFileSync(file, 'utf8'));

@@ -114,6 +114,59 @@ export class SecretElectionClient {
   }
 
   /**
+   * A record checks out alone when its transactions give what it claims; this says whether it
+   * is the chain's: the same chain id, its first and last transactions in the blocks it names on
+   * this node's best chain, and the node's own key, qualified trustees, turnout, sums and result
+   * equal to the record's. A record made up from scratch, under the real chain and election ids,
+   * passes alone and fails here.
+   */
+  async anchor(record: ElectionRecordFile): Promise<AnchorVerdict> {
+    const chainId = await this.voting.chainId();
+    if (chainId !== record.chainId)
+      return {
+        ok: false,
+        code: 'RECORD_OTHER_CHAIN',
+        message: `the record is of chain ${record.chainId.slice(0, 12)}…, the node's is ${chainId.slice(0, 12)}…`,
+      };
+    for (const [what, entry] of [
+      ['opening', record.transactions[0]!],
+      ['last', record.transactions.at(-1)!],
+    ] as const) {
+      const status = await this.voting.api.txStatus(entry.txId).catch((err: unknown) => {
+        if (err instanceof CairnError && err.code === 'TX_UNKNOWN') return undefined;
+        throw err;
+      });
+      if (status?.status !== 'confirmed' || status.blockHash !== entry.blockHash)
+        return {
+          ok: false,
+          code: 'RECORD_NOT_ON_CHAIN',
+          message: `the record's ${what} transaction (${entry.tx.type} ${entry.txId.slice(0, 12)}…, block ${entry.height}) is not in that block of the node's best chain: the record is not this chain's election`,
+        };
+    }
+    const [view, status] = await Promise.all([this.view(record.election), this.voting.status()]);
+    const c = record.claimed;
+    const differs = [
+      ['election key', same(view.key, c.key)],
+      ['qualified trustees', same(view.qualified, c.qualified)],
+      ['turnout', view.turnout === c.turnout],
+      ['sums', same(view.sums, c.sums)],
+      ['result', same(view.result?.counts, c.result?.counts)],
+    ].find(([, equal]) => !equal)?.[0];
+    if (differs === undefined) return { ok: true, height: status.height, tip: status.tip };
+    if (status.height > record.exportedAt.height)
+      return {
+        ok: false,
+        code: 'RECORD_STALE',
+        message: `the node's ${differs} differ from the record's, which was exported at height ${record.exportedAt.height} (the node is at ${status.height}): export the record again`,
+      };
+    return {
+      ok: false,
+      code: 'RECORD_NOT_ON_CHAIN',
+      message: `the node's ${differs} differ from the record's: the record is not this chain's election`,
+    };
+  }
+
+  /**
    * The election record from the node's best chain: the election's transactions from its opening
    * block to the tip, and the node's view of it. Read again if the tip moved meanwhile, so the
    * transactions and the claims come from one chain.
@@ -152,6 +205,13 @@ export function selectionRule(view: { min: number; max: number }): string {
   const plural = (n: number) => `${n} choice${n === 1 ? '' : 's'}`;
   return view.min === view.max ? plural(view.min) : `from ${view.min} to ${plural(view.max)}`;
 }
+
+/** Whether a record is the election this node's chain holds, or the first thing that says it is not. */
+export type AnchorVerdict =
+  | { ok: true; height: number; tip: string }
+  | { ok: false; code: 'RECORD_OTHER_CHAIN' | 'RECORD_NOT_ON_CHAIN' | 'RECORD_STALE'; message: string };
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 function notReady(view: SecretElectionView): string {
   if (view.phase === 'failed') return `election '${view.election}' cannot take ballots: its key ceremony failed (${view.failure})`;
