@@ -15,7 +15,7 @@ export const copiedBallot = defineAppFault<string | undefined>({
   summary:
     "Every 3 s takes another voter's encrypted ballot the node has seen (pending or counted) in an open secret election and sends it to every peer re-signed, payload unchanged, under a fresh key (with none seen, it casts a valid ballot of its own to copy, in an election of its own if need be).",
   honestReaction:
-    "Every proof of a ballot binds the voter's key, so the copy's proofs do not verify for its signer: refused (BALLOT_BAD_PROOF, 2 points: an app rule, so no ban); the original counts once.",
+    "Every proof of a ballot binds the voter's key, so the copy's proofs do not verify for its signer: refused (BALLOT_BAD_PROOF, 2 points: an app rule, so no ban); the voter's own ballot counts once.",
   codes: ['BALLOT_BAD_PROOF'],
   bans: false,
   parse: parseElectionArg,
