@@ -7,7 +7,7 @@ import { waitFlags, waitTimeoutMs } from '../../cli/tx/wait-flags.js';
 import { ProgressLine } from '../../cli/tx/progress-line.js';
 import { submissionResult, type SubmissionResult } from '../../cli/tx/tx-client.js';
 import { checkElectionId } from '../../cli/voting/voting-client.js';
-import { selectionRule } from '../../cli/voting/secret-client.js';
+import { selectionRule } from '../../apps/voting/index.js';
 
 export interface ElectionTxResult extends SubmissionResult {
   election: string;

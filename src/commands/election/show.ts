@@ -3,7 +3,8 @@ import type { ElectionDetails, SecretElectionView } from '../../apps/voting/inde
 import { CairnCommand } from '../../cli/base-command.js';
 import { nodeApiFlags } from '../../cli/flags.js';
 import { votingClientFromFlags } from '../../cli/voting/connect.js';
-import { SecretElectionClient, selectionRule } from '../../cli/voting/secret-client.js';
+import { selectionRule } from '../../apps/voting/index.js';
+import { SecretElectionClient } from '../../cli/voting/secret-client.js';
 import { describeElectionState, isOpenAt } from '../../cli/voting/tally-table.js';
 import { checkElectionId } from '../../cli/voting/voting-client.js';
 

@@ -5,6 +5,6 @@ export { secretKeys, type CeremonyPhase, type SecretRecord, type SecretResult, t
 export type { SecretElectionView, TrackingAnswer } from './queries.js';
 export { trackingCode } from './tracking-code.js';
 export { nextCeremonyStep, decryptionStep, trusteeSecrets, trusteePlace, type TrusteeStep, type TrusteeIdentity } from './trustee.js';
-export { sealBallot, auditDraft, type BallotTerms, type SealedBallotDraft } from './voter.js';
+export { sealBallot, auditDraft, selectionRule, type BallotTerms, type SealedBallotDraft } from './voter.js';
 export { RECORD_FORMAT, belongsTo, electionRecord, entriesOf, type ElectionRecordFile, type RecordEntry } from './record.js';
 export { verifyElectionRecord, type RecordVerdict, type RecordCounts } from './verify-record.js';

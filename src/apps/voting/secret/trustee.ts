@@ -5,6 +5,7 @@ import { decodePoint, encodePoint } from '../crypto/group.js';
 import { encodeSchnorr } from '../crypto/proofs/schnorr.js';
 import { decryptionShare } from '../crypto/threshold.js';
 import { Transcript, type ProofContext } from '../crypto/transcript.js';
+import { rejection } from '../errors.js';
 import type { SecretElectionView } from './queries.js';
 import type { TrusteeDealPayload, TrusteeDecryptPayload, TrusteeKeyPayload, TrusteeReviewPayload } from './schemas.js';
 
@@ -57,7 +58,7 @@ function postedDeals(chainId: string, view: SecretElectionView): Map<number, { c
 /** The trustee's place in the list, or an error a CLI can print. */
 export function trusteePlace(view: SecretElectionView, me: string): number {
   const j = view.trustees.indexOf(me) + 1;
-  if (j === 0) throw new Error(`key ${me.slice(0, 12)}… is not a trustee of election '${view.election}'`);
+  if (j === 0) throw rejection('TRUSTEE_UNKNOWN', `key ${me.slice(0, 12)}… is not a trustee of election '${view.election}'`);
   return j;
 }
 
@@ -92,7 +93,8 @@ export function nextCeremonyStep(chainId: string, view: SecretElectionView, me: 
 export function decryptionStep(chainId: string, view: SecretElectionView, me: TrusteeIdentity): TrusteeDecryptPayload {
   const j = trusteePlace(view, me.publicKey);
   const q = view.qualified.indexOf(j);
-  if (q < 0) throw new Error(`trustee ${j} is not qualified in election '${view.election}': it holds no key share`);
+  if (q < 0)
+    throw rejection('DECRYPT_NOT_QUALIFIED', `trustee ${j} is not qualified in election '${view.election}': it holds no key share`);
   const secrets = trusteeSecrets(me.privateKey, chainId, view.election, view.threshold);
   const { shares } = reviewDeals(contextOf(chainId, view, j), j, secrets.ceremonySecret, postedDeals(chainId, view));
   const x = finalShare(shares, view.qualified);

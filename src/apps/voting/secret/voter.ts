@@ -2,7 +2,14 @@ import { auditBallot, encodeBallot, encryptBallot, selectionVector, type BallotS
 import { decodePoint, encodeScalar } from '../crypto/group.js';
 import type { SecretElectionView } from './queries.js';
 import type { BallotEncryptedPayload } from './schemas.js';
+import { rejection } from '../errors.js';
 import { trackingCode } from './tracking-code.js';
+
+/** "1 choice", "from 0 to 2 choices": a ballot's rule in words. */
+export function selectionRule(rule: { min: number; max: number }): string {
+  const plural = (n: number) => `${n} choice${n === 1 ? '' : 's'}`;
+  return rule.min === rule.max ? plural(rule.min) : `from ${rule.min} to ${plural(rule.max)}`;
+}
 
 /** What a secret election's voter needs to know of it: its key and its rule. */
 export type BallotTerms = Pick<SecretElectionView, 'election' | 'choices' | 'key' | 'min' | 'max'>;
@@ -16,12 +23,15 @@ export interface SealedBallotDraft {
 
 /** A ballot for the chosen choices, encrypted and proved for this voter; nothing leaves the device but `payload`. */
 export function sealBallot(chainId: string, terms: BallotTerms, voter: string, chosen: readonly string[]): SealedBallotDraft {
-  if (!terms.key) throw new Error(`election '${terms.election}' has no key yet: its key ceremony is not finished`);
+  if (!terms.key) throw rejection('ELECTION_NOT_READY', `election '${terms.election}' has no key yet: its key ceremony is not finished`);
   const indices = chosen.map((c) => {
     const i = terms.choices.indexOf(c);
-    if (i < 0) throw new Error(`'${c}' is not a choice of election '${terms.election}' (${terms.choices.join(', ')})`);
+    if (i < 0) throw rejection('BALLOT_BAD_CHOICE', `'${c}' is not a choice of election '${terms.election}' (${terms.choices.join(', ')})`);
     return i;
   });
+  if (new Set(indices).size !== indices.length) throw rejection('BALLOT_BAD_CHOICE', 'a choice is selected twice on this ballot');
+  if (indices.length < terms.min || indices.length > terms.max)
+    throw rejection('BALLOT_BAD_CHOICE', `election '${terms.election}' takes ${selectionRule(terms)} on a ballot, not ${indices.length}`);
   const rule = { choices: terms.choices.length, min: terms.min, max: terms.max };
   const vector = selectionVector(rule, indices);
   const ctx = { chainId, electionId: terms.election, signer: voter };
